@@ -1,0 +1,48 @@
+// @ts-check
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+/** Packages that do I/O or belong to the service layer; the numerics must not reach for them. */
+const ioModules = ['fastify', 'fastify-*', '@fastify/*', 'bullmq', 'ioredis', 'pino', 'pino-*', 'node:*'];
+
+export default tseslint.config(
+  { ignores: ['dist/', 'node_modules/', 'out/', 'coverage/', 'bench/baseline/**/*.py'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    // Pure numerics: no I/O, no clock, no global randomness (DEVELOPERS.md, "Architecture").
+    files: ['src/core/**/*.ts', 'src/experiments/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ioModules,
+              message: 'src/core and src/experiments are pure: keep I/O and service packages out.',
+            },
+          ],
+          paths: ['fs', 'path', 'os', 'http', 'https', 'net', 'child_process', 'worker_threads', 'crypto'].map(
+            (name) => ({ name, message: 'src/core and src/experiments are pure: no Node built-ins.' }),
+          ),
+        },
+      ],
+      'no-restricted-properties': [
+        'error',
+        { object: 'Math', property: 'random', message: 'Pass a seeded generator in instead.' },
+        { object: 'Date', property: 'now', message: 'No clock in the numerics.' },
+        { object: 'performance', property: 'now', message: 'No clock in the numerics.' },
+      ],
+      'no-restricted-globals': [
+        'error',
+        { name: 'process', message: 'No process access in the numerics.' },
+        { name: 'fetch', message: 'No I/O in the numerics.' },
+      ],
+    },
+  },
+);
