@@ -10,6 +10,11 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
+    // Plain-JS scripts run on Node.
+    files: ['**/*.js', '**/*.mjs'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
+  },
+  {
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
@@ -17,6 +22,7 @@ export default tseslint.config(
   {
     // Pure numerics: no I/O, no clock, no global randomness (DEVELOPERS.md, "Architecture").
     files: ['src/core/**/*.ts', 'src/experiments/**/*.ts'],
+    ignores: ['**/*.test.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
@@ -27,9 +33,17 @@ export default tseslint.config(
               message: 'src/core and src/experiments are pure: keep I/O and service packages out.',
             },
           ],
-          paths: ['fs', 'path', 'os', 'http', 'https', 'net', 'child_process', 'worker_threads', 'crypto'].map(
-            (name) => ({ name, message: 'src/core and src/experiments are pure: no Node built-ins.' }),
-          ),
+          paths: [
+            'fs',
+            'path',
+            'os',
+            'http',
+            'https',
+            'net',
+            'child_process',
+            'worker_threads',
+            'crypto',
+          ].map((name) => ({ name, message: 'src/core and src/experiments are pure: no Node built-ins.' })),
         },
       ],
       'no-restricted-properties': [
