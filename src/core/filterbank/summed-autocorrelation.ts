@@ -1,0 +1,56 @@
+import { getFftPlan, type FftPlan } from '../fft/fft-plan.js';
+import { nextPowerOfTwo } from '../fft/next-power-of-two.js';
+import { SummedSpectralPower } from './summed-spectral-power.js';
+
+/** Below this filter length the O(J·T²) sum beats the FFTs (measured by `npm run bench`). */
+export const DIRECT_AUTOCORRELATION_MAX_LENGTH = 24;
+
+/**
+ * The summed linear autocorrelation of the filters, `r(τ) = Σ_j Σ_n φ_j[n]·φ_j[n+τ]` for
+ * τ = 0..T−1 (THEORY.md §6; r(−τ) = r(τ)). One draw's r gives the LP sum on any grid and
+ * `‖Φx‖²` of every signal in O(T). Uses J/2 complex FFTs of G = 2^⌈log₂(2T−1)⌉ points and one
+ * real one, or the direct sum for short filters.
+ */
+export class SummedAutocorrelation {
+  private readonly power: SummedSpectralPower | undefined;
+  private readonly powerBuffer: Float64Array;
+  private readonly inversePlan: FftPlan | undefined;
+  private readonly inverseOut: Float64Array;
+
+  constructor(
+    readonly numFilters: number,
+    readonly filterLength: number,
+    options: { method?: 'auto' | 'direct' | 'fft' } = {},
+  ) {
+    const method = options.method ?? 'auto';
+    const useFft =
+      method === 'fft' || (method === 'auto' && filterLength > DIRECT_AUTOCORRELATION_MAX_LENGTH);
+    const G = nextPowerOfTwo(2 * filterLength - 1);
+    this.power = useFft ? new SummedSpectralPower(numFilters, filterLength, G) : undefined;
+    this.inversePlan = useFft ? getFftPlan(G) : undefined;
+    this.powerBuffer = new Float64Array(useFft ? G : 0);
+    this.inverseOut = new Float64Array(useFft ? 2 * G : 0);
+  }
+
+  /** Writes r(0..T−1) into `out` for the J·T taps of one draw. */
+  compute(taps: Float64Array, out: Float64Array): void {
+    const { numFilters: J, filterLength: T } = this;
+    if (this.power === undefined || this.inversePlan === undefined) {
+      out.fill(0, 0, T);
+      for (let j = 0; j < J; j++) {
+        const base = j * T;
+        for (let tau = 0; tau < T; tau++) {
+          let s = 0;
+          for (let n = base; n < base + T - tau; n++) s += taps[n]! * taps[n + tau]!;
+          out[tau]! += s;
+        }
+      }
+      return;
+    }
+    this.power.compute(taps, this.powerBuffer);
+    // P is real and even, so its DFT is real and equals G·IDFT(P) = G·r.
+    this.inversePlan.forwardReal(this.powerBuffer, this.inverseOut);
+    const scale = 1 / this.powerBuffer.length;
+    for (let tau = 0; tau < T; tau++) out[tau] = this.inverseOut[2 * tau]! * scale;
+  }
+}
