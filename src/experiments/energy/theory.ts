@@ -1,0 +1,72 @@
+import { tapLaw, type InitScheme } from '../../core/filterbank/tap-law.js';
+import { symmetricToeplitzEigenvalues } from '../../core/linalg/toeplitz-eigenvalues.js';
+import { cantelliDeviation } from '../../core/theory/cantelli-deviation.js';
+import { chebyshevDeviation } from '../../core/theory/chebyshev-deviation.js';
+import { chernoffDeviation } from '../../core/theory/chernoff-deviation.js';
+import { energyMoments } from '../../core/theory/energy-moments.js';
+import { GeneralizedChiSquare } from '../../core/theory/generalized-chi-square.js';
+import { toeplitzFrobeniusSquared } from '../../core/theory/toeplitz-frobenius-squared.js';
+import { finiteOrNull } from '../common/finite-or-null.js';
+import type { EnergyTheory } from './result.js';
+
+export const UNIFORM_TAPS_NOTE =
+  'chernoff, exactUpper, exactLower and lambdaMax are null: the Chernoff bound and the exact law assume Gaussian taps, and this scheme draws uniform ones (THEORY.md §8)';
+
+/**
+ * The theory of the energy ratio ‖Φx‖²/‖x‖² for one signal and one T, for each J
+ * (THEORY.md §3–§5). The eigenvalues of Q_T are computed once and shared by every J.
+ */
+export function energyTheory(
+  autocorrelation: Float64Array,
+  energy: number,
+  filterLength: number,
+  numFilters: readonly number[],
+  init: { scheme: InitScheme; variance?: number | undefined },
+  tailProbability: number,
+): EnergyTheory[] {
+  const T = filterLength;
+  const p = tailProbability;
+  const frobeniusSquared = toeplitzFrobeniusSquared(autocorrelation, T);
+  const gaussian = init.scheme !== 'pytorch-default';
+  const eigenvalues = gaussian ? symmetricToeplitzEigenvalues(autocorrelation, T) : undefined;
+  const lambdaMax =
+    eigenvalues === undefined ? Number.NaN : Math.max(0, eigenvalues[eigenvalues.length - 1]!);
+  return numFilters.map((J) => {
+    const law = tapLaw(init.scheme, J, T, init.variance);
+    const moments = energyMoments(law, J, T, energy, frobeniusSquared);
+    const notes: string[] = [];
+    const theory: EnergyTheory = {
+      mean: moments.mean / energy,
+      variance: moments.variance / (energy * energy),
+      deviation: {
+        cantelli: finiteOrNull(
+          cantelliDeviation(moments.mean, moments.variance, p),
+          notes,
+          'cantelli is not finite',
+        ),
+        chebyshev: finiteOrNull(
+          chebyshevDeviation(moments.mean, moments.variance, p),
+          notes,
+          'chebyshev is not finite',
+        ),
+        chernoff: null,
+        exactUpper: null,
+        exactLower: null,
+      },
+      autocorrelation: { frobeniusNorm: Math.sqrt(frobeniusSquared), lambdaMax: null },
+    };
+    if (eigenvalues === undefined) {
+      notes.push(UNIFORM_TAPS_NOTE);
+    } else {
+      theory.autocorrelation.lambdaMax = lambdaMax;
+      theory.deviation.chernoff = chernoffDeviation(J, T, energy, lambdaMax, frobeniusSquared, p);
+      const weights = new Float64Array(eigenvalues.length);
+      for (let i = 0; i < weights.length; i++) weights[i] = Math.max(0, eigenvalues[i]!) * law.variance;
+      const law2 = new GeneralizedChiSquare(weights, J);
+      theory.deviation.exactUpper = law2.quantile(1 - p) / moments.mean - 1;
+      theory.deviation.exactLower = 1 - law2.quantile(p) / moments.mean;
+    }
+    if (notes.length > 0) theory.notes = notes;
+    return theory;
+  });
+}

@@ -1,0 +1,148 @@
+import { drawFilters } from '../../core/filterbank/draw-filters.js';
+import { FrameBoundsKernel } from '../../core/filterbank/frame-bounds-kernel.js';
+import { tapLaw } from '../../core/filterbank/tap-law.js';
+import { createStream } from '../../core/random/stream-seed.js';
+import { summarizeSample } from '../../core/stats/sample-summary.js';
+import { fitScalingLaw } from '../../core/theory/scaling-law-fit.js';
+import {
+  batchedProgress,
+  gatherCellValues,
+  trialChunks,
+  type ExperimentPlan,
+  type ExperimentTask,
+  type SimulationOutput,
+} from '../common/experiment-definition.js';
+import { numFiltersList } from '../common/filterbank-schema.js';
+import { finiteOrNull } from '../common/finite-or-null.js';
+import { STREAM_PURPOSE } from '../common/random-keys.js';
+import type { FrameBoundsCell, FrameBoundsResult, KappaSummary } from './result.js';
+import type { FrameBoundsRequest } from './schema.js';
+import { frameBoundsTheory } from './theory.js';
+
+const QUANTILES = [0.05, 0.5, 0.95];
+
+/**
+ * Plans a frame-bounds experiment (API.md `type: "frame-bounds"`): per (J, T) cell and
+ * trial, one draw of the filters gives A and B, normalised by the mean eigenvalue level
+ * J·T·σ²/d (= J·T·σ², API.md's normaliser, at stride 1), and κ = B/A (THEORY.md §6).
+ */
+export function planFrameBounds(
+  request: FrameBoundsRequest & { seed: number },
+): ExperimentPlan<never, FrameBoundsResult> {
+  const seed = request.seed;
+  const { stride, init } = request.filterbank;
+  const N = request.signalLength;
+  const Js = numFiltersList(request.filterbank.numFilters);
+  const cells = Js.flatMap((J) => request.filterbank.filterLengths.map((T) => ({ J, T })));
+  const trials = request.trials;
+
+  const simulate = (
+    task: Extract<ExperimentTask, { kind: 'simulate' }>,
+    onProgress: (n: number) => void,
+    abort?: AbortSignal,
+  ): SimulationOutput => {
+    const { J, T } = cells[task.cell]!;
+    const law = tapLaw(init.scheme, J, T, init.variance);
+    const level = (J * T * law.variance) / stride;
+    const kernel = new FrameBoundsKernel(J, T, N, stride);
+    const taps = new Float64Array(J * T);
+    const values = new Float64Array((task.trialEnd - task.trialStart) * 2);
+    const progress = batchedProgress(onProgress, 16);
+    for (let trial = task.trialStart; trial < task.trialEnd; trial++) {
+      abort?.throwIfAborted();
+      drawFilters(createStream(seed, STREAM_PURPOSE.filters, J, T, trial), law, taps);
+      const { A, B } = kernel.compute(taps);
+      const row = 2 * (trial - task.trialStart);
+      values[row] = A / level;
+      values[row + 1] = B / level;
+      progress.tick();
+    }
+    progress.flush();
+    return {
+      kind: 'simulate',
+      cell: task.cell,
+      trialStart: task.trialStart,
+      trialEnd: task.trialEnd,
+      values,
+    };
+  };
+
+  return {
+    totalTrials: trials * cells.length,
+    tasks(chunkTrials) {
+      return cells.flatMap((_, cell) =>
+        trialChunks(trials, chunkTrials).map(([trialStart, trialEnd]): ExperimentTask => ({
+          kind: 'simulate',
+          cell,
+          trialStart,
+          trialEnd,
+        })),
+      );
+    },
+    runTask(task, onProgress, abort) {
+      if (task.kind !== 'simulate') throw new Error('frame-bounds experiments have no theory tasks');
+      return simulate(task, onProgress, abort);
+    },
+    assemble(outputs) {
+      const resultCells: FrameBoundsCell[] = cells.map(({ J, T }, cell) => {
+        const values = gatherCellValues(outputs, cell, trials, 2);
+        const A = new Float64Array(trials);
+        const B = new Float64Array(trials);
+        const kappa = new Float64Array(trials);
+        for (let i = 0; i < trials; i++) {
+          A[i] = values[2 * i]!;
+          B[i] = values[2 * i + 1]!;
+          kappa[i] = A[i]! > 0 ? B[i]! / A[i]! : Infinity;
+        }
+        const a = summarizeSample(A, QUANTILES);
+        const b = summarizeSample(B, QUANTILES);
+        const notes: string[] = [];
+        const empirical: FrameBoundsCell['empirical'] = {
+          trials,
+          A: { mean: a.mean, std: a.std, quantiles: a.quantiles },
+          B: { mean: b.mean, std: b.std, quantiles: b.quantiles },
+          kappa: kappaSummary(kappa, notes),
+          kappaOfMeans: finiteOrNull(b.mean / a.mean, notes, 'kappaOfMeans is unbounded: mean(A) = 0'),
+        };
+        if (notes.length > 0) empirical.notes = notes;
+        return {
+          numFilters: J,
+          filterLength: T,
+          signalLength: N,
+          stride,
+          empirical,
+          theory: frameBoundsTheory(J, T, N, stride),
+        };
+      });
+      const result: FrameBoundsResult = { cells: resultCells };
+      const law = fitScalingLaw(
+        resultCells.map((c) => ({
+          numFilters: c.numFilters,
+          filterLength: c.filterLength,
+          kappaMean: c.empirical.kappa.mean ?? Infinity,
+        })),
+      );
+      if (law !== undefined) result.scalingLaw = law;
+      return result;
+    },
+  };
+}
+
+function kappaSummary(kappa: Float64Array, notes: string[]): KappaSummary {
+  const unbounded = kappa.filter((k) => !Number.isFinite(k)).length;
+  const reason = `kappa is unbounded in ${unbounded} of ${kappa.length} trials (A = 0), so its mean and std are null`;
+  if (unbounded === 0) {
+    const s = summarizeSample(kappa, QUANTILES);
+    return { mean: s.mean, median: s.median, std: s.std, quantiles: s.quantiles };
+  }
+  // Sorting puts Infinity last, so order statistics stay meaningful until they hit it.
+  const s = summarizeSample(kappa, QUANTILES);
+  const quantiles: Record<string, number | null> = {};
+  for (const [key, value] of Object.entries(s.quantiles)) quantiles[key] = finiteOrNull(value, notes, reason);
+  return {
+    mean: finiteOrNull(Infinity, notes, reason),
+    median: finiteOrNull(s.median, notes, reason),
+    std: null,
+    quantiles,
+  };
+}

@@ -1,0 +1,48 @@
+import type { ScalingLawFit } from '../../core/theory/scaling-law-fit.js';
+
+export interface BoundSummary {
+  mean: number;
+  std: number;
+  quantiles: Record<string, number>;
+}
+
+export interface KappaSummary {
+  mean: number | null;
+  median: number | null;
+  std: number | null;
+  quantiles: Record<string, number | null>;
+}
+
+/** Theory of one (J, T) cell (THEORY.md §7); A and B normalised so that E[LP] = 1. */
+export interface FrameBoundsTheory {
+  A: { chi2: number; asymptotic: number };
+  B: { chi2: number; asymptotic: number };
+  kappaTilde: number | null;
+  /** The χ² model's own κ, B.chi2/A.chi2. */
+  kappaChi2: number | null;
+  /** THEORY.md §7 refinement: χ²_J/J at the real bins, χ²_{2J}/(2J) at ⌈T/2⌉−1 interior bins. */
+  refined: { A: number; B: number; kappa: number | null };
+  notes?: string[];
+}
+
+/** One cell of the frame-bounds result (API.md "Frame-bounds result"). */
+export interface FrameBoundsCell {
+  numFilters: number;
+  filterLength: number;
+  signalLength: number;
+  stride: number;
+  empirical: {
+    trials: number;
+    A: BoundSummary;
+    B: BoundSummary;
+    kappa: KappaSummary;
+    kappaOfMeans: number | null;
+    notes?: string[];
+  };
+  theory: FrameBoundsTheory;
+}
+
+export interface FrameBoundsResult {
+  cells: FrameBoundsCell[];
+  scalingLaw?: ScalingLawFit;
+}

@@ -1,0 +1,55 @@
+import { expectedScaledChiSquareExtremes } from '../../core/theory/chi-square-order-statistics.js';
+import { frameBoundAsymptotics } from '../../core/theory/frame-bound-asymptotics.js';
+import { predictedConditionNumber } from '../../core/theory/predicted-condition-number.js';
+import { finiteOrNull } from '../common/finite-or-null.js';
+import type { FrameBoundsTheory } from './result.js';
+
+/**
+ * Theory of A, B and κ for J filters of length T on an N-point grid (THEORY.md §7): the
+ * paper's χ² model (T i.i.d. χ²_J/J), the asymptotics, κ̃, and the refined model.
+ */
+export function frameBoundsTheory(
+  numFilters: number,
+  filterLength: number,
+  signalLength: number,
+  stride: number,
+): FrameBoundsTheory {
+  const J = numFilters;
+  const T = filterLength;
+  const notes: string[] = [];
+  const chi2 = expectedScaledChiSquareExtremes([{ count: T, degreesOfFreedom: J }]);
+  const asymptotic = frameBoundAsymptotics(J, T);
+  // Real bins: k = 0, and k = N/2 when N is even; about T/2 − 1 independent interior bins.
+  const realBins = signalLength % 2 === 0 && signalLength > 1 ? 2 : 1;
+  const interior = Math.max(0, Math.ceil(T / 2) - 1);
+  const refined = expectedScaledChiSquareExtremes([
+    { count: Math.min(realBins, T), degreesOfFreedom: J },
+    { count: interior, degreesOfFreedom: 2 * J },
+  ]);
+  const theory: FrameBoundsTheory = {
+    A: { chi2: chi2.min, asymptotic: asymptotic.A },
+    B: { chi2: chi2.max, asymptotic: asymptotic.B },
+    kappaTilde: finiteOrNull(
+      predictedConditionNumber(J, T),
+      notes,
+      `kappaTilde is unbounded: it needs J > 4·log T (here J = ${J}, 4·log T = ${(4 * Math.log(T)).toFixed(3)})`,
+    ),
+    kappaChi2: finiteOrNull(
+      chi2.max / chi2.min,
+      notes,
+      'kappaChi2 is unbounded: the χ² model gives E[A] = 0',
+    ),
+    refined: {
+      A: refined.min,
+      B: refined.max,
+      kappa: finiteOrNull(refined.max / refined.min, notes, 'refined.kappa is unbounded'),
+    },
+  };
+  if (stride > 1) {
+    notes.push(
+      'the χ² model and the asymptotics are for stride 1; with stride d they describe the undecimated filterbank',
+    );
+  }
+  if (notes.length > 0) theory.notes = notes;
+  return theory;
+}

@@ -1,0 +1,17 @@
+import { runPlanSequentially } from './common/experiment-definition.js';
+import type { StoredSignal } from './common/prepare-signal.js';
+import { planExperiment, type ExperimentResult, type SeededExperimentRequest } from './experiment-request.js';
+
+/**
+ * The pure runner of DEVELOPERS.md: `(request, rng, onProgress, signal) → result`. The
+ * randomness is the request's seed: every trial draws from its own stream derived from it
+ * (THEORY-independent; see experiment-definition.ts), so no generator object is passed.
+ */
+export function runExperiment(
+  request: SeededExperimentRequest,
+  onProgress?: (completedTrials: number, totalTrials: number) => void,
+  signal?: AbortSignal,
+  stored?: ReadonlyMap<string, StoredSignal>,
+): ExperimentResult {
+  return runPlanSequentially(planExperiment(request, stored), onProgress, signal);
+}
