@@ -1,0 +1,147 @@
+// `npm run bench`: engine throughput against the numpy baseline, measured in the same run and
+// reported as ratios (DEVELOPERS.md: speed is never asserted by timed tests).
+//   --quick        skip the 100,000-trial memory run
+//   --trials n     trials of the two presets (default 1000)
+import { spawnSync } from 'node:child_process';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { circularAutocorrelation } from '../src/core/fft/circular-autocorrelation.js';
+import { createStream } from '../src/core/random/stream-seed.js';
+import { fillStandardNormal } from '../src/core/random/ziggurat-normal.js';
+import { normalizeEnergy } from '../src/core/signals/normalize-energy.js';
+import { energyTheory } from '../src/experiments/energy/theory.js';
+import { experimentRequestSchema } from '../src/experiments/experiment-request.js';
+import { paperPresets, PAPER_FILTER_LENGTHS } from '../src/experiments/paper-presets.js';
+import { createTaskPool, runExperimentInParallel } from '../src/runtime/parallel-runner.js';
+
+const { values: args } = parseArgs({
+  options: { quick: { type: 'boolean', default: false }, trials: { type: 'string', default: '1000' } },
+});
+const trials = Number(args.trials);
+const threads = availableParallelism();
+const repeat = 3;
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+interface Line {
+  name: string;
+  seconds: number;
+  trialsPerSecond?: number;
+  baselineSeconds?: number;
+  note?: string;
+}
+const lines: Line[] = [];
+
+const best = async (fn: () => Promise<unknown> | unknown) => {
+  let min = Infinity;
+  for (let i = 0; i < repeat; i++) {
+    const t0 = performance.now();
+    await fn();
+    min = Math.min(min, (performance.now() - t0) / 1000);
+  }
+  return min;
+};
+
+function numpyBaseline(preset: 'frame-bounds' | 'energy'): number | undefined {
+  const out = spawnSync(
+    'python3',
+    [
+      'bench/baseline/numpy_baseline.py',
+      '--preset',
+      preset,
+      '--trials',
+      String(trials),
+      '--repeat',
+      String(repeat),
+    ],
+    {
+      cwd: root,
+      encoding: 'utf8',
+    },
+  );
+  if (out.status !== 0) {
+    console.log(
+      `  numpy baseline unavailable (${(out.stderr || String(out.error)).trim().split('\n').pop()}): skipped`,
+    );
+    return undefined;
+  }
+  return (JSON.parse(out.stdout.trim().split('\n').pop()!) as { seconds: number }).seconds;
+}
+
+const pool = createTaskPool(threads);
+console.log(
+  `fbstab bench: ${threads} threads, ${trials} trials, best of ${repeat}; numpy is single-threaded (its FFT is)\n`,
+);
+for (const preset of paperPresets({ trials, seed: 7 }).slice(0, 2)) {
+  const request = { ...experimentRequestSchema.parse(preset.request), seed: 7 };
+  await runExperimentInParallel({ ...request, trials: 20 }, { pool }); // warm the threads and their JIT
+  const seconds = await best(() => runExperimentInParallel(request, { pool }));
+  const cells = preset.name === 'energy' ? PAPER_FILTER_LENGTHS.length : PAPER_FILTER_LENGTHS.length;
+  const line: Line = { name: `${preset.name} preset`, seconds, trialsPerSecond: (trials * cells) / seconds };
+  const baseline = numpyBaseline(preset.name === 'energy' ? 'energy' : 'frame-bounds');
+  if (baseline !== undefined) line.baselineSeconds = baseline;
+  if (preset.name === 'energy')
+    line.note = 'fbstab also computes the exact (generalized χ²) deviations; numpy does not';
+  lines.push(line);
+}
+await pool.destroy();
+
+// The theory of one second of 22.05 kHz audio over T = 8…1024, exact deviations included.
+{
+  const N = 22050;
+  const rng = createStream(1, 2, 3);
+  const noise = new Float64Array(N);
+  fillStandardNormal(rng, noise);
+  const tone = new Float64Array(N);
+  for (let n = 0; n < N; n++) {
+    const t = n / N;
+    tone[n] =
+      Math.exp(-3 * t) * (Math.sin(2 * Math.PI * 440 * t) + 0.5 * Math.sin(2 * Math.PI * 880 * t)) +
+      0.05 * noise[n]!;
+  }
+  const signal = normalizeEnergy(tone);
+  const seconds = await best(() => {
+    const Rx = circularAutocorrelation(signal);
+    for (const T of PAPER_FILTER_LENGTHS) energyTheory(Rx, 1, T, [10], { scheme: 'paper' }, 0.05);
+  });
+  lines.push({ name: 'theory of a 22050-sample signal, T = 8…1024', seconds, note: 'target < 5 s' });
+}
+
+console.log(
+  'name'.padEnd(48),
+  'seconds'.padStart(9),
+  'trials/s'.padStart(10),
+  'numpy s'.padStart(9),
+  'speed-up'.padStart(9),
+);
+for (const l of lines) {
+  console.log(
+    l.name.padEnd(48),
+    l.seconds.toFixed(3).padStart(9),
+    (l.trialsPerSecond === undefined ? '' : l.trialsPerSecond.toFixed(0)).padStart(10),
+    (l.baselineSeconds === undefined ? '' : l.baselineSeconds.toFixed(3)).padStart(9),
+    (l.baselineSeconds === undefined ? '' : `${(l.baselineSeconds / l.seconds).toFixed(2)}×`).padStart(9),
+    l.note === undefined ? '' : ` ${l.note}`,
+  );
+}
+
+if (!args.quick) {
+  // Peak RSS of the frame-bound preset at 100,000 trials, in a fresh process so the figure is its own.
+  const body = JSON.stringify({ ...paperPresets({ trials: 100_000, seed: 7 })[1]!.request });
+  const script = `
+    import { experimentRequestSchema } from './src/experiments/experiment-request.ts';
+    import { runExperimentInParallel } from './src/runtime/parallel-runner.ts';
+    const r = experimentRequestSchema.parse(${body});
+    const t0 = performance.now();
+    await runExperimentInParallel({ ...r, seed: 7 });
+    console.log(JSON.stringify({ seconds: (performance.now() - t0) / 1000, maxRssMiB: process.resourceUsage().maxRSS / 1024 }));`;
+  const out = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    cwd: root,
+    encoding: 'utf8',
+  });
+  if (out.status !== 0) throw new Error(out.stderr);
+  const m = JSON.parse(out.stdout.trim().split('\n').pop()!) as { seconds: number; maxRssMiB: number };
+  console.log(
+    `\nframe-bound preset at 100,000 trials: ${m.seconds.toFixed(1)} s, peak RSS ${m.maxRssMiB.toFixed(0)} MiB (target < 500 MB)`,
+  );
+}
