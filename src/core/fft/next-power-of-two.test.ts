@@ -1,4 +1,3 @@
-/* eslint-disable no-restricted-imports */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { nextPowerOfTwo } from './next-power-of-two.js';

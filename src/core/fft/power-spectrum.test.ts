@@ -1,4 +1,3 @@
-/* eslint-disable no-restricted-imports */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { powerSpectrum } from './power-spectrum.js';
