@@ -1,5 +1,5 @@
 import { tapLaw, type InitScheme } from '../../core/filterbank/tap-law.js';
-import { symmetricToeplitzEigenvalues } from '../../core/linalg/toeplitz-eigenvalues.js';
+import { autocorrelationToeplitzEigenvalues } from '../../core/theory/autocorrelation-toeplitz-eigenvalues.js';
 import { cantelliDeviation } from '../../core/theory/cantelli-deviation.js';
 import { chebyshevDeviation } from '../../core/theory/chebyshev-deviation.js';
 import { chernoffDeviation } from '../../core/theory/chernoff-deviation.js';
@@ -28,7 +28,7 @@ export function energyTheory(
   const p = tailProbability;
   const frobeniusSquared = toeplitzFrobeniusSquared(autocorrelation, T);
   const gaussian = init.scheme !== 'pytorch-default';
-  const eigenvalues = gaussian ? symmetricToeplitzEigenvalues(autocorrelation, T) : undefined;
+  const eigenvalues = gaussian ? autocorrelationToeplitzEigenvalues(autocorrelation, T) : undefined;
   const lambdaMax =
     eigenvalues === undefined ? Number.NaN : Math.max(0, eigenvalues[eigenvalues.length - 1]!);
   return numFilters.map((J) => {
