@@ -13,6 +13,7 @@ export class SummedSpectralPower {
   private readonly plan: FftPlan;
   private readonly packed: Float64Array;
   private readonly spectrum: Float64Array;
+  private readonly sum: Float64Array;
 
   constructor(
     readonly numFilters: number,
@@ -26,29 +27,42 @@ export class SummedSpectralPower {
     this.plan = getFftPlan(gridSize);
     this.packed = new Float64Array(2 * gridSize);
     this.spectrum = new Float64Array(2 * gridSize);
+    this.sum = new Float64Array(gridSize);
   }
 
-  /** Writes P (length G) for the J·T taps of one draw. */
+  /**
+   * Writes P (length G) for the J·T taps of one draw.
+   *
+   * Accumulates S[k] = Σ_pairs |Z_k|² in one streaming pass per FFT and folds
+   * P[k] = (S[k] + S[G−k])/2 once at the end (P is even). `packed` was zeroed at construction and
+   * only its first T pairs are ever written, so it needs no clearing per FFT.
+   */
   compute(taps: Float64Array, out: Float64Array): void {
     const { numFilters: J, filterLength: T, gridSize: G, packed, spectrum } = this;
-    out.fill(0);
+    const sum = this.sum;
+    sum.fill(0);
     for (let j = 0; j < J; j += 2) {
-      packed.fill(0);
       const a = j * T;
-      const b = j + 1 < J ? (j + 1) * T : -1;
-      for (let n = 0; n < T; n++) packed[2 * n] = taps[a + n]!;
-      if (b >= 0) for (let n = 0; n < T; n++) packed[2 * n + 1] = taps[b + n]!;
+      if (j + 1 < J) {
+        const b = a + T;
+        for (let n = 0; n < T; n++) {
+          packed[2 * n] = taps[a + n]!;
+          packed[2 * n + 1] = taps[b + n]!;
+        }
+      } else {
+        for (let n = 0; n < T; n++) {
+          packed[2 * n] = taps[a + n]!;
+          packed[2 * n + 1] = 0;
+        }
+      }
       this.plan.forward(packed, spectrum);
-      const re0 = spectrum[0]!;
-      const im0 = spectrum[1]!;
-      out[0]! += re0 * re0 + im0 * im0;
-      for (let k = 1; k < G; k++) {
+      for (let k = 0; k < G; k++) {
         const re = spectrum[2 * k]!;
         const im = spectrum[2 * k + 1]!;
-        const reM = spectrum[2 * (G - k)]!;
-        const imM = spectrum[2 * (G - k) + 1]!;
-        out[k]! += 0.5 * (re * re + im * im + reM * reM + imM * imM);
+        sum[k]! += re * re + im * im;
       }
     }
+    out[0] = sum[0]!;
+    for (let k = 1; k < G; k++) out[k] = 0.5 * (sum[k]! + sum[G - k]!);
   }
 }
