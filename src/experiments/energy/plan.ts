@@ -1,6 +1,12 @@
 import { drawFilters } from '../../core/filterbank/draw-filters.js';
 import { energyFromAutocorrelation } from '../../core/filterbank/energy-from-autocorrelation.js';
-import { SummedAutocorrelation } from '../../core/filterbank/summed-autocorrelation.js';
+import { nextPowerOfTwo } from '../../core/fft/next-power-of-two.js';
+import { powerSpectrum } from '../../core/fft/power-spectrum.js';
+import {
+  DIRECT_AUTOCORRELATION_MAX_LENGTH,
+  SummedAutocorrelation,
+} from '../../core/filterbank/summed-autocorrelation.js';
+import { SummedSpectralPower } from '../../core/filterbank/summed-spectral-power.js';
 import { tapLaw } from '../../core/filterbank/tap-law.js';
 import { createStream } from '../../core/random/stream-seed.js';
 import { histogram } from '../../core/stats/histogram.js';
@@ -26,6 +32,26 @@ import { energyTheory } from './theory.js';
 const FIXED_QUANTILES = [0.05, 0.5, 0.95];
 
 /**
+ * How one draw's energies are computed (THEORY.md §6): from r(τ) (J/2 FFTs of
+ * G = 2^⌈log₂(2T−1)⌉ points, one real FFT, then O(T) per signal), or from the LP sum on the
+ * N grid by Parseval, ‖Φx‖² = (1/N)·Σ_k LP[k]·|X[k]|² (J/2 FFTs of N points, then O(N) per
+ * signal). Both are exact up to roundoff.
+ */
+export type EnergyRoute = 'autocorrelation' | 'parseval';
+
+/**
+ * The route for a (J, T) cell: Parseval when every signal has the same power-of-two length
+ * N ≤ G and T is past the direct-sum crossover, since its FFTs are then no longer and it needs
+ * no inverse FFT. Depends only on the request, never on chunking or threads.
+ */
+export function energyRoute(T: number, signalLengths: readonly number[]): EnergyRoute {
+  const N = signalLengths[0];
+  if (N === undefined || signalLengths.some((n) => n !== N)) return 'autocorrelation';
+  if (nextPowerOfTwo(N) !== N || T <= DIRECT_AUTOCORRELATION_MAX_LENGTH) return 'autocorrelation';
+  return N <= nextPowerOfTwo(2 * T - 1) ? 'parseval' : 'autocorrelation';
+}
+
+/**
  * Plans an energy experiment (API.md `type: "energy"`). Draw cells are the (J, T) pairs:
  * each trial draws one filterbank and yields ‖Φx‖²/‖x‖² for every signal (THEORY.md §6).
  * Theory tasks are the (signal, T) pairs, each sharing one eigendecomposition over all J.
@@ -33,6 +59,7 @@ const FIXED_QUANTILES = [0.05, 0.5, 0.95];
 export function planEnergy(
   request: EnergyRequest & { seed: number },
   stored?: ReadonlyMap<string, StoredSignal>,
+  options: { route?: EnergyRoute } = {},
 ): ExperimentPlan<EnergyTheory[], EnergyResult> {
   const seed = request.seed;
   const names = signalNames(request.signals);
@@ -54,6 +81,16 @@ export function planEnergy(
   const S = signals.length;
   const trials = request.trials;
   const p = request.tailProbability;
+  const signalLengths = signals.map((signal) => signal.samples.length);
+  // |X_s[k]|²/(N·‖x_s‖²) for the Parseval route, computed once per plan (all signals share N).
+  let parsevalWeights: Float64Array[] | undefined;
+  const weights = (): Float64Array[] =>
+    (parsevalWeights ??= signals.map((signal) => {
+      const power = powerSpectrum(signal.samples);
+      const scale = 1 / (power.length * signal.energy);
+      for (let k = 0; k < power.length; k++) power[k]! *= scale;
+      return power;
+    }));
 
   const simulate = (
     task: Extract<ExperimentTask, { kind: 'simulate' }>,
@@ -63,20 +100,41 @@ export function planEnergy(
     const { J, T } = drawCells[task.cell]!;
     const law = tapLaw(request.filterbank.init.scheme, J, T, request.filterbank.init.variance);
     const taps = new Float64Array(J * T);
-    const r = new Float64Array(T);
-    const autocorrelation = new SummedAutocorrelation(J, T);
     const values = new Float64Array((task.trialEnd - task.trialStart) * S);
     const progress = batchedProgress(onProgress, 16);
-    for (let trial = task.trialStart; trial < task.trialEnd; trial++) {
-      abort?.throwIfAborted();
-      drawFilters(createStream(seed, STREAM_PURPOSE.filters, J, T, trial), law, taps);
-      autocorrelation.compute(taps, r);
-      const row = (trial - task.trialStart) * S;
-      for (let s = 0; s < S; s++) {
-        const signal = signals[s]!;
-        values[row + s] = energyFromAutocorrelation(r, signal.autocorrelation, T) / signal.energy;
+    const route = options.route ?? energyRoute(T, signalLengths);
+    if (route === 'parseval') {
+      const N = signalLengths[0]!;
+      const power = new SummedSpectralPower(J, T, N);
+      const lp = new Float64Array(N);
+      const w = weights();
+      for (let trial = task.trialStart; trial < task.trialEnd; trial++) {
+        abort?.throwIfAborted();
+        drawFilters(createStream(seed, STREAM_PURPOSE.filters, J, T, trial), law, taps);
+        power.compute(taps, lp);
+        const row = (trial - task.trialStart) * S;
+        for (let s = 0; s < S; s++) {
+          const ws = w[s]!;
+          let e = 0;
+          for (let k = 0; k < N; k++) e += lp[k]! * ws[k]!;
+          values[row + s] = e;
+        }
+        progress.tick();
       }
-      progress.tick();
+    } else {
+      const r = new Float64Array(T);
+      const autocorrelation = new SummedAutocorrelation(J, T);
+      for (let trial = task.trialStart; trial < task.trialEnd; trial++) {
+        abort?.throwIfAborted();
+        drawFilters(createStream(seed, STREAM_PURPOSE.filters, J, T, trial), law, taps);
+        autocorrelation.compute(taps, r);
+        const row = (trial - task.trialStart) * S;
+        for (let s = 0; s < S; s++) {
+          const signal = signals[s]!;
+          values[row + s] = energyFromAutocorrelation(r, signal.autocorrelation, T) / signal.energy;
+        }
+        progress.tick();
+      }
     }
     progress.flush();
     return {
