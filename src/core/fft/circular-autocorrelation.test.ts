@@ -65,6 +65,25 @@ describe('circularAutocorrelation', () => {
     for (let t = 0; t < n; t++) assert.ok(Math.abs(rs[t]! - (t % 2 === 0 ? 1 : -1)) < 1e-15);
   });
 
+  it('sums a sparse signal directly: exact zeros at lags no pair reaches', () => {
+    const n = 1024;
+    const x = new Float64Array(n);
+    x[3] = 0.7;
+    x[513] = 1;
+    x[1000] = -0.25;
+    const r = circularAutocorrelation(x);
+    const direct = directAutocorrelation(x, n);
+    for (let t = 0; t < n; t++) assert.ok(Math.abs(r[t]! - direct[t]!) <= 1e-15, `lag ${t}`);
+    const reached = new Set([0, 510, 514, 997, 27, 487, 537]);
+    for (let t = 0; t < n; t++) if (!reached.has(t)) assert.equal(r[t], 0, `lag ${t}`);
+    const impulse = new Float64Array(n);
+    impulse[513] = 1;
+    assert.deepStrictEqual(
+      circularAutocorrelation(impulse),
+      Float64Array.from({ length: n }, (_, t) => (t === 0 ? 1 : 0)),
+    );
+  });
+
   it('rejects an empty signal', () => {
     assert.throws(() => circularAutocorrelation(new Float64Array(0)), RangeError);
   });

@@ -8,6 +8,10 @@ import { getFftPlan } from './fft-plan.js';
  * transforms are therefore real-input transforms of size N. `R_x(0) = ‖x‖²` up to roundoff
  * (about 1e-15·‖x‖² for N ≤ 10⁵), and `R_x(τ) = R_x(N−τ)`.
  *
+ * A sparse signal (K nonzero samples with K² ≤ 8N, such as an impulse) is summed directly over
+ * its K² pairs instead: exact zeros stay exactly 0 (so Q_T of an impulse is exactly r(0)·I),
+ * at a cost below that of the FFTs.
+ *
  * @returns a new Float64Array of length N.
  * @throws RangeError if `signal` is empty.
  */
@@ -16,6 +20,8 @@ export function circularAutocorrelation(signal: Float64Array): Float64Array {
   if (n === 0) {
     throw new RangeError('circularAutocorrelation: signal must not be empty (length 0)');
   }
+  const sparse = sparseAutocorrelation(signal);
+  if (sparse !== undefined) return sparse;
   const plan = getFftPlan(n);
   const spectrum = new Float64Array(2 * n);
   plan.forwardReal(signal, spectrum);
@@ -29,5 +35,27 @@ export function circularAutocorrelation(signal: Float64Array): Float64Array {
   const result = new Float64Array(n);
   const scale = 1 / n;
   for (let t = 0; t < n; t++) result[t] = spectrum[2 * t]! * scale;
+  return result;
+}
+
+/** The direct pair sum when the signal has K nonzero samples with K² ≤ 8N, else undefined. */
+function sparseAutocorrelation(signal: Float64Array): Float64Array | undefined {
+  const n = signal.length;
+  const limit = Math.floor(Math.sqrt(8 * n));
+  const support: number[] = [];
+  for (let i = 0; i < n; i++) {
+    if (signal[i] !== 0) {
+      if (support.length === limit) return undefined;
+      support.push(i);
+    }
+  }
+  const result = new Float64Array(n);
+  for (const a of support) {
+    const xa = signal[a]!;
+    for (const b of support) {
+      const lag = b >= a ? b - a : b - a + n;
+      result[lag]! += xa * signal[b]!;
+    }
+  }
   return result;
 }

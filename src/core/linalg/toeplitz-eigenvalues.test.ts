@@ -108,3 +108,20 @@ describe('symmetricToeplitzEigenvalues: agrees with the dense solver', () => {
     assert.ok(Math.abs(sum - size * column[0]!) <= ABS_TOL * size);
   });
 });
+
+describe('symmetricToeplitzEigenvalues of a diagonal matrix', () => {
+  it('returns r(0) repeated when every off-diagonal entry is exactly 0', () => {
+    for (const size of [2, 3, 64, 513]) {
+      const column = new Float64Array(size + 3);
+      column[0] = 2.5;
+      column[size + 1] = 7; // beyond size: ignored
+      assert.deepStrictEqual(symmetricToeplitzEigenvalues(column, size), new Float64Array(size).fill(2.5));
+    }
+  });
+
+  it('still solves a tiny off-diagonal entry in full', () => {
+    const lambda = symmetricToeplitzEigenvalues([1, 0, 1e-3], 3);
+    const dense = symmetricEigenvalues(Float64Array.of(1, 0, 1e-3, 0, 1, 0, 1e-3, 0, 1), 3);
+    for (let i = 0; i < 3; i++) assert.ok(Math.abs(lambda[i]! - dense[i]!) <= 1e-14);
+  });
+});
