@@ -1,5 +1,5 @@
 import type { Xoshiro128StarStar } from '../random/xoshiro128.js';
-import { fillStandardNormal, fillUniform } from '../random/ziggurat-normal.js';
+import { fillScaledStandardNormal, fillUniform } from '../random/ziggurat-normal.js';
 import type { TapLaw } from './tap-law.js';
 
 /**
@@ -11,7 +11,6 @@ export function drawFilters(rng: Xoshiro128StarStar, law: TapLaw, taps: Float64A
     fillUniform(rng, taps, -law.halfWidth, law.halfWidth);
     return;
   }
-  fillStandardNormal(rng, taps);
-  const sigma = Math.sqrt(law.variance);
-  for (let i = 0; i < taps.length; i++) taps[i]! *= sigma;
+  // σ·Z in the same pass: the same doubles as filling with Z and then multiplying by σ.
+  fillScaledStandardNormal(rng, taps, Math.sqrt(law.variance));
 }

@@ -88,6 +88,14 @@ export const ZIGGURAT_R: number = (() => {
 })();
 
 const R = ZIGGURAT_R;
+
+/**
+ * Integer forms of the fast path, for {@link fillScaledStandardNormal}: for the 23-bit value m,
+ * u = m·2^-23 < K[i] ⟺ m < KI[i] = ⌈K[i]·2^23⌉ (K[i]·2^23 is exact), and u·X[i] = m·XS[i] with
+ * XS[i] = X[i]·2^-23 (an exact power-of-two scaling, so both products round to the same double).
+ */
+const KI = Int32Array.from(K, (k) => Math.ceil(k * 2 ** 23));
+const XS = Float64Array.from(X, (x) => x * TWO_POW_M23);
 const INV_R = 1 / R;
 
 /** Marsaglia's (1964) exact sampler for the tail |Z| > r: returns a magnitude ≥ r. */
@@ -163,6 +171,38 @@ export function fillStandardNormal(
   end: number = out.length,
 ): void {
   checkRange('fillStandardNormal', out, start, end);
+  fillScaled(rng, out, start, end, 1);
+}
+
+/**
+ * Fills `out[start..end)` with `scale`·Z for the same Z, in the same order, as
+ * {@link fillStandardNormal}: each value is exactly the double `fillStandardNormal` writes,
+ * multiplied by `scale` (one rounding), so it equals filling and then scaling in a second pass.
+ *
+ * @throws RangeError if `start`/`end` are not integers with 0 ≤ start ≤ end ≤ out.length, or
+ *   `scale` is not finite.
+ */
+export function fillScaledStandardNormal(
+  rng: Xoshiro128StarStar,
+  out: Float64Array,
+  scale: number,
+  start = 0,
+  end: number = out.length,
+): void {
+  checkRange('fillScaledStandardNormal', out, start, end);
+  if (!Number.isFinite(scale))
+    throw new RangeError(`fillScaledStandardNormal: scale must be finite, got ${scale}`);
+  fillScaled(rng, out, start, end, scale);
+}
+
+/** The shared loop (x·1 is x exactly, so scale = 1 is the plain fill). */
+function fillScaled(
+  rng: Xoshiro128StarStar,
+  out: Float64Array,
+  start: number,
+  end: number,
+  scale: number,
+): void {
   let s0 = rng.s0;
   let s1 = rng.s1;
   let s2 = rng.s2;
@@ -179,16 +219,16 @@ export function fillStandardNormal(
     s2 ^= t;
     s3 = (s3 << 11) | (s3 >>> 21);
     const i = a & 0xff;
-    const u = (a >>> 9) * TWO_POW_M23;
-    if (u < K[i]!) {
+    const v = a >>> 9;
+    if (v < KI[i]!) {
       // Branch-free sign (bit 8 → ±1): a data-dependent branch here mispredicts half the time.
-      out[j] = (1 - ((a >>> 7) & 2)) * u * X[i]!;
+      out[j] = (1 - ((a >>> 7) & 2)) * v * XS[i]! * scale;
     } else {
       rng.s0 = s0;
       rng.s1 = s1;
       rng.s2 = s2;
       rng.s3 = s3;
-      out[j] = slowPath(rng, i, u, (a & 0x100) !== 0);
+      out[j] = slowPath(rng, i, v * TWO_POW_M23, (a & 0x100) !== 0) * scale;
       s0 = rng.s0;
       s1 = rng.s1;
       s2 = rng.s2;
