@@ -166,11 +166,14 @@ export function planEnergy(
       const theoryKeys = signals.flatMap((_, s) => Ts.map((_T, t) => s * Ts.length + t));
       theoryKeys.sort((a, b) => Ts[b % Ts.length]! - Ts[a % Ts.length]!);
       for (const key of theoryKeys) tasks.push({ kind: 'theory', key });
-      drawCells.forEach((_, cell) => {
+      // Then the costliest draw cells (largest J·T) first, so the threads finish together.
+      const order = drawCells.map((_, cell) => cell);
+      order.sort((a, b) => drawCells[b]!.J * drawCells[b]!.T - drawCells[a]!.J * drawCells[a]!.T || a - b);
+      for (const cell of order) {
         for (const [trialStart, trialEnd] of trialChunks(trials, chunkTrials)) {
           tasks.push({ kind: 'simulate', cell, trialStart, trialEnd });
         }
-      });
+      }
       return tasks;
     },
     runTask(task, onProgress, abort) {

@@ -70,7 +70,11 @@ export function planFrameBounds(
   return {
     totalTrials: trials * cells.length,
     tasks(chunkTrials) {
-      return cells.flatMap((_, cell) =>
+      // Costliest cells (largest J·T) first, so a pool that takes tasks in order ends on short
+      // tasks and its threads finish together. The result does not depend on the order.
+      const order = cells.map((_, cell) => cell);
+      order.sort((a, b) => cells[b]!.J * cells[b]!.T - cells[a]!.J * cells[a]!.T || a - b);
+      return order.flatMap((cell) =>
         trialChunks(trials, chunkTrials).map(([trialStart, trialEnd]): ExperimentTask => ({
           kind: 'simulate',
           cell,
