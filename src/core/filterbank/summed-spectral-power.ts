@@ -13,7 +13,7 @@ export class SummedSpectralPower {
   private readonly plan: FftPlan;
   private readonly packed: Float64Array;
   private readonly spectrum: Float64Array;
-  private readonly sum: Float64Array;
+  private readonly half: Float64Array;
 
   constructor(
     readonly numFilters: number,
@@ -27,20 +27,23 @@ export class SummedSpectralPower {
     this.plan = getFftPlan(gridSize);
     this.packed = new Float64Array(2 * gridSize);
     this.spectrum = new Float64Array(2 * gridSize);
-    this.sum = new Float64Array(gridSize);
+    this.half = new Float64Array((gridSize >> 1) + 1);
   }
 
   /**
    * Writes P (length G) for the J·T taps of one draw.
    *
-   * Accumulates S[k] = Σ_pairs |Z_k|² in one streaming pass per FFT and folds
-   * P[k] = (S[k] + S[G−k])/2 once at the end (P is even). `packed` was zeroed at construction and
-   * only its first T pairs are ever written, so it needs no clearing per FFT.
+   * P is even, so only H[k] = Σ_pairs (|Z_k|² + |Z_{G−k}|²), k = 0..⌊G/2⌋, is accumulated (half
+   * the loop trips and stores of the full spectrum), and P[k] = P[G−k] = H[k]/2 is written once
+   * at the end. `packed` was zeroed at construction and only its first T pairs are ever
+   * written, so it needs no clearing per FFT.
    */
   compute(taps: Float64Array, out: Float64Array): void {
     const { numFilters: J, filterLength: T, gridSize: G, packed, spectrum } = this;
-    const sum = this.sum;
-    sum.fill(0);
+    const half = this.half;
+    const H = G >> 1;
+    const even = (G & 1) === 0;
+    half.fill(0);
     for (let j = 0; j < J; j += 2) {
       const a = j * T;
       if (j + 1 < J) {
@@ -56,13 +59,28 @@ export class SummedSpectralPower {
         }
       }
       this.plan.forward(packed, spectrum);
-      for (let k = 0; k < G; k++) {
+      const re0 = spectrum[0]!;
+      const im0 = spectrum[1]!;
+      half[0]! += 2 * (re0 * re0 + im0 * im0);
+      const pairs = even ? H : H + 1; // k = 1..pairs−1 pair with G − k ≠ k
+      for (let k = 1, m = 2 * (G - 1); k < pairs; k++, m -= 2) {
         const re = spectrum[2 * k]!;
         const im = spectrum[2 * k + 1]!;
-        sum[k]! += re * re + im * im;
+        const reM = spectrum[m]!;
+        const imM = spectrum[m + 1]!;
+        half[k]! += re * re + im * im + (reM * reM + imM * imM);
+      }
+      if (even && H > 0) {
+        const re = spectrum[2 * H]!;
+        const im = spectrum[2 * H + 1]!;
+        half[H]! += 2 * (re * re + im * im);
       }
     }
-    out[0] = sum[0]!;
-    for (let k = 1; k < G; k++) out[k] = 0.5 * (sum[k]! + sum[G - k]!);
+    out[0] = 0.5 * half[0]!;
+    for (let k = 1; k <= H; k++) {
+      const v = 0.5 * half[k]!;
+      out[k] = v;
+      out[G - k] = v;
+    }
   }
 }
