@@ -1,5 +1,6 @@
 // Piscina worker: runs one experiment task in a worker thread. Plans are cached per request
 // so a thread that runs many chunks of one experiment prepares its signals once.
+import type { MessagePort } from 'node:worker_threads';
 import type { ExperimentTask } from '../experiments/common/experiment-definition.js';
 import type { StoredSignal } from '../experiments/common/prepare-signal.js';
 import { planExperiment, type SeededExperimentRequest } from '../experiments/experiment-request.js';
@@ -9,6 +10,8 @@ export interface TaskMessage {
   request: SeededExperimentRequest;
   stored?: [string, StoredSignal][];
   task: ExperimentTask;
+  /** Receives trial-count deltas while the task runs (the service publishes them as progress). */
+  progressPort?: MessagePort;
 }
 
 const plans = new Map<string, ReturnType<typeof planExperiment>>();
@@ -20,5 +23,10 @@ export default function runTaskInThread(message: TaskMessage) {
     plans.clear();
     plans.set(message.requestKey, plan);
   }
-  return plan.runTask(message.task, () => {});
+  const port = message.progressPort;
+  try {
+    return plan.runTask(message.task, port === undefined ? () => {} : (delta) => port.postMessage(delta));
+  } finally {
+    port?.close();
+  }
 }

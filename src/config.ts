@@ -1,0 +1,65 @@
+import { availableParallelism } from 'node:os';
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const positiveInt = z.coerce.number().int().min(1);
+
+/**
+ * The environment the service reads, validated once at start (API.md "Running it"; every
+ * variable is documented in the README).
+ */
+export const configSchema = z.object({
+  REDIS_URL: z.url({ protocol: /^rediss?$/ }).default('redis://127.0.0.1:6379'),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Cores one worker process uses: task threads and concurrent tasks. */
+  WORKER_CONCURRENCY: positiveInt.default(availableParallelism()),
+  /** Comma-separated bearer keys; unset means the API is open. */
+  API_KEYS: z
+    .string()
+    .optional()
+    .transform((v) =>
+      v === undefined
+        ? []
+        : v
+            .split(',')
+            .map((k) => k.trim())
+            .filter((k) => k !== ''),
+    ),
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(600),
+  RESULT_TTL_SECONDS: positiveInt.default(30 * 24 * 3600),
+  /** Estimated core-seconds one experiment may cost before it is refused with 422. */
+  MAX_EXPERIMENT_COST: z.coerce.number().positive().default(3600),
+  /** Request bodies larger than this get 413. */
+  MAX_BODY_BYTES: positiveInt.default(16 * 1024 * 1024),
+  /** Experiments waiting in the queue beyond which POST answers 503. */
+  MAX_QUEUE_DEPTH: positiveInt.default(10_000),
+  /** How long a worker holds a task's lock; a killed worker's task is retried after it expires. */
+  JOB_LOCK_MS: positiveInt.default(30_000),
+  /** How often workers look for stalled tasks (their owner died). */
+  STALLED_INTERVAL_MS: positiveInt.default(15_000),
+  METRICS_PUBLIC: bool.default(true),
+  DOCS_PUBLIC: bool.default(true),
+});
+
+export type Config = z.output<typeof configSchema>;
+
+/** A configuration error, with one line per bad variable. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Parses the environment; throws ConfigError naming each bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  // An empty variable means "unset", as in most shells' `VAR= cmd`.
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = configSchema.safeParse(present);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n  ${lines.join('\n  ')}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,34 @@
+import { Redis, type RedisOptions } from 'ioredis';
+
+/**
+ * A Redis connection for one role.
+ * - `api`: commands fail at once while Redis is down (no offline queue, one retry), so a request
+ *   gets 503 within a few seconds instead of hanging; the client keeps reconnecting.
+ * - `worker`: blocking commands for BullMQ workers (maxRetriesPerRequest must be null there).
+ */
+export function connectRedis(url: string, role: 'api' | 'worker'): Redis {
+  const common: RedisOptions = {
+    lazyConnect: true,
+    connectTimeout: 2000,
+    retryStrategy: (times) => Math.min(200 * times, 2000),
+  };
+  const options: RedisOptions =
+    role === 'api'
+      ? { ...common, maxRetriesPerRequest: 1, enableOfflineQueue: false, commandTimeout: 3000 }
+      : { ...common, maxRetriesPerRequest: null };
+  return new Redis(url, options);
+}
+
+/** Connects, or throws one readable line saying how to start Redis. */
+export async function connectOrExplain(redis: Redis, url: string): Promise<void> {
+  try {
+    await redis.connect();
+    await redis.ping();
+  } catch (error) {
+    redis.disconnect();
+    throw new Error(
+      `cannot reach Redis at ${url} (${(error as Error).message}); start one with ` +
+        '`redis-server --maxmemory-policy noeviction` or `docker compose up -d redis`, or set REDIS_URL',
+    );
+  }
+}

@@ -1,0 +1,183 @@
+import { createHash, randomInt, randomUUID } from 'node:crypto';
+import type { FlowProducer, Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Config } from '../config.js';
+import { DEFAULT_CHUNK_TRIALS } from '../experiments/common/experiment-definition.js';
+import { formatIssuePath } from '../experiments/common/format-issue-path.js';
+import { RequestInputError } from '../experiments/common/prepare-signal.js';
+import { estimateCost } from '../experiments/estimate-cost.js';
+import { planExperiment, withSeed, type ExperimentRequest } from '../experiments/experiment-request.js';
+import { EXPERIMENT_QUEUE, TASK_ATTEMPTS, TASK_QUEUE } from '../queue/queue-names.js';
+import { FINAL_STATUSES, type ExperimentRecord } from '../store/experiment-record.js';
+import type { ExperimentStore } from '../store/experiment-store.js';
+import { keys } from '../store/redis-keys.js';
+import { progressData, publishStatus } from './experiment-events.js';
+import { HttpProblem } from './problem.js';
+
+/** Children per experiment stay below this, so huge trial counts get bigger chunks. */
+const MAX_TASKS = 2000;
+
+export interface TaskJobData {
+  experimentId: string;
+  taskIndex: number;
+}
+
+export interface AssembleJobData {
+  experimentId: string;
+}
+
+/** Submission, cancellation and deletion of experiments: the API's side of the queue. */
+export class ExperimentService {
+  constructor(
+    private readonly redis: Redis,
+    private readonly store: ExperimentStore,
+    private readonly flows: FlowProducer,
+    private readonly experimentQueue: Queue,
+    private readonly config: Config,
+  ) {}
+
+  /**
+   * Validates the cost, honours the Idempotency-Key, stores the record and queues the flow.
+   * Returns the record and whether it is new.
+   */
+  async submit(
+    owner: string,
+    request: ExperimentRequest,
+    idempotencyKey: string | undefined,
+    rawBody: unknown,
+  ): Promise<{ record: ExperimentRecord; created: boolean }> {
+    const seeded = withSeed(request, () => randomInt(2 ** 32));
+    let plan;
+    try {
+      plan = planExperiment(seeded);
+    } catch (error) {
+      if (error instanceof RequestInputError) {
+        throw new HttpProblem(400, 'Invalid request', error.message, {
+          errors: [{ path: formatIssuePath(error.path), message: error.message }],
+        });
+      }
+      throw error;
+    }
+    const cost = estimateCost(seeded);
+    if (cost > this.config.MAX_EXPERIMENT_COST) {
+      throw new HttpProblem(
+        422,
+        'Experiment too expensive',
+        `estimated cost ${cost.toFixed(1)} core-seconds exceeds the limit of ${this.config.MAX_EXPERIMENT_COST} (MAX_EXPERIMENT_COST); reduce trials, filter lengths or cells`,
+        { cost, limit: this.config.MAX_EXPERIMENT_COST },
+      );
+    }
+    const id = randomUUID();
+    if (idempotencyKey !== undefined) {
+      const bodyHash = createHash('sha256').update(canonicalJson(rawBody)).digest('hex');
+      const key = keys.idempotency(owner, idempotencyKey);
+      const claimed = await this.redis.set(key, JSON.stringify({ id, bodyHash }), 'EX', this.config.RESULT_TTL_SECONDS, 'NX');
+      if (claimed === null) {
+        const previous = JSON.parse((await this.redis.get(key)) ?? '{}') as { id?: string; bodyHash?: string };
+        if (previous.bodyHash !== bodyHash) {
+          throw new HttpProblem(409, 'Idempotency key reused', 'this Idempotency-Key was first used with a different body');
+        }
+        const record = previous.id === undefined ? undefined : await this.store.get(previous.id);
+        if (record !== undefined) return { record, created: false };
+        // The first request's experiment has expired or was deleted: start afresh under the key.
+        await this.redis.set(key, JSON.stringify({ id, bodyHash }), 'EX', this.config.RESULT_TTL_SECONDS);
+      }
+    }
+    const waiting = await this.experimentQueue.getWaitingChildrenCount();
+    if (waiting >= this.config.MAX_QUEUE_DEPTH) {
+      throw new HttpProblem(
+        503,
+        'Queue full',
+        `${waiting} experiments are waiting (MAX_QUEUE_DEPTH ${this.config.MAX_QUEUE_DEPTH}); retry later`,
+        {},
+        { 'Retry-After': '30' },
+      );
+    }
+    const chunkTrials = Math.max(DEFAULT_CHUNK_TRIALS, Math.ceil(plan.totalTrials / MAX_TASKS));
+    const tasks = plan.tasks(chunkTrials);
+    const record: ExperimentRecord = {
+      id,
+      type: seeded.type,
+      status: 'queued',
+      owner,
+      request: seeded,
+      totalTrials: plan.totalTrials,
+      taskCount: tasks.length,
+      chunkTrials,
+      createdAt: new Date().toISOString(),
+    };
+    await this.store.create(record);
+    await this.flows.add({
+      name: 'assemble',
+      queueName: EXPERIMENT_QUEUE,
+      data: { experimentId: id } satisfies AssembleJobData,
+      opts: { jobId: id, removeOnComplete: true, removeOnFail: { age: 24 * 3600 } },
+      children: tasks.map((_, taskIndex) => ({
+        name: 'task',
+        queueName: TASK_QUEUE,
+        data: { experimentId: id, taskIndex } satisfies TaskJobData,
+        opts: {
+          jobId: `${id}.${taskIndex}`,
+          attempts: TASK_ATTEMPTS,
+          backoff: { type: 'exponential', delay: 1000 },
+          failParentOnFailure: true,
+          // Kept until the parent has read the values; the parent's removal takes them along.
+          removeOnComplete: false,
+          removeOnFail: { age: 24 * 3600 },
+        },
+      })),
+    });
+    return { record, created: true };
+  }
+
+  /** Cancels a queued or running experiment; a finished one is returned unchanged. */
+  async cancel(record: ExperimentRecord): Promise<ExperimentRecord> {
+    if (FINAL_STATUSES.includes(record.status)) return record;
+    const cancelled = await this.store.transition(record.id, 'cancelled', ['queued', 'running'], {
+      finishedAt: new Date().toISOString(),
+    });
+    if (cancelled === undefined) return (await this.store.get(record.id)) ?? record;
+    await this.redis.publish(keys.cancelChannel, record.id);
+    await publishStatus(this.redis, cancelled);
+    return cancelled;
+  }
+
+  /** Cancels (if running) and removes an experiment and its result. */
+  async delete(record: ExperimentRecord): Promise<void> {
+    await this.cancel(record);
+    await this.store.delete(record);
+  }
+
+  /** The experiment resource of API.md. */
+  async resource(record: ExperimentRecord, baseUrl = ''): Promise<Record<string, unknown>> {
+    const completed =
+      record.status === 'succeeded' ? record.totalTrials : await this.store.completedTrials(record.id);
+    const self = `${baseUrl}/v1/experiments/${record.id}`;
+    const resource: Record<string, unknown> = {
+      id: record.id,
+      type: record.type,
+      status: record.status,
+      progress: progressData(completed, record.totalTrials),
+      request: record.request,
+      createdAt: record.createdAt,
+    };
+    if (record.startedAt !== undefined) resource.startedAt = record.startedAt;
+    if (record.finishedAt !== undefined) resource.finishedAt = record.finishedAt;
+    resource.links = { self, events: `${self}/events` };
+    if (record.status === 'succeeded') {
+      const result = await this.store.getResult(record.id);
+      if (result !== undefined) resource.result = result;
+    }
+    if (record.error !== undefined) resource.error = record.error;
+    return resource;
+  }
+}
+
+/** JSON with object keys sorted, so that equal bodies hash equally whatever their key order. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  );
+}

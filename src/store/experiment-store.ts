@@ -1,0 +1,191 @@
+import type { Redis } from 'ioredis';
+import type { ExperimentResult } from '../experiments/experiment-request.js';
+import { FINAL_STATUSES, type ExperimentRecord, type ExperimentStatus, type Problem } from './experiment-record.js';
+import { keys } from './redis-keys.js';
+
+/**
+ * Moves a record to a new status only from one of the allowed ones, atomically, so that a
+ * cancel racing a worker's "succeeded" cannot be overwritten. KEYS[1] record; ARGV: new status,
+ * JSON patch, comma-separated allowed statuses, TTL seconds (0 = keep). Returns the new JSON or
+ * false.
+ */
+const TRANSITION = `
+local raw = redis.call('GET', KEYS[1])
+if not raw then return false end
+local record = cjson.decode(raw)
+local allowed = false
+for s in string.gmatch(ARGV[3], '[^,]+') do if record.status == s then allowed = true end end
+if not allowed then return false end
+record.status = ARGV[1]
+for k, v in pairs(cjson.decode(ARGV[2])) do record[k] = v end
+local out = cjson.encode(record)
+local ttl = tonumber(ARGV[4])
+if ttl > 0 then redis.call('SET', KEYS[1], out, 'EX', ttl) else redis.call('SET', KEYS[1], out, 'KEEPTTL') end
+return out`;
+
+export interface ListOptions {
+  limit: number;
+  /** Opaque cursor from a previous page. */
+  cursor?: string | undefined;
+  status?: ExperimentStatus | undefined;
+}
+
+/**
+ * Experiments and results in Redis, under their own keys (not only as job return values), so
+ * they outlive the queue's retention and expire after RESULT_TTL_SECONDS once finished.
+ */
+export class ExperimentStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly ttlSeconds: number,
+  ) {}
+
+  async create(record: ExperimentRecord): Promise<void> {
+    const score = Date.parse(record.createdAt);
+    await this.redis
+      .multi()
+      .set(keys.experiment(record.id), JSON.stringify(record))
+      .zadd(keys.experimentsOf(record.owner), score, record.id)
+      .exec();
+  }
+
+  async get(id: string): Promise<ExperimentRecord | undefined> {
+    const raw = await this.redis.get(keys.experiment(id));
+    return raw === null ? undefined : (JSON.parse(raw) as ExperimentRecord);
+  }
+
+  /** The record if it exists and belongs to `owner`. */
+  async getOwned(id: string, owner: string): Promise<ExperimentRecord | undefined> {
+    const record = await this.get(id);
+    return record?.owner === owner ? record : undefined;
+  }
+
+  async getResult(id: string): Promise<ExperimentResult | undefined> {
+    const raw = await this.redis.get(keys.result(id));
+    return raw === null ? undefined : (JSON.parse(raw) as ExperimentResult);
+  }
+
+  /** Trials finished so far, summed over tasks (a retried task overwrites its own count). */
+  async completedTrials(id: string): Promise<number> {
+    const values = await this.redis.hvals(keys.progress(id));
+    return values.reduce((sum, v) => sum + Number(v), 0);
+  }
+
+  async setTaskProgress(id: string, taskIndex: number, trials: number): Promise<void> {
+    await this.redis.hset(keys.progress(id), String(taskIndex), String(trials));
+  }
+
+  /**
+   * Moves `id` to `status` if its current status is one of `from`; returns the updated record,
+   * or undefined when the move was not allowed (or the record is gone).
+   */
+  async transition(
+    id: string,
+    status: ExperimentStatus,
+    from: readonly ExperimentStatus[],
+    patch: Partial<Pick<ExperimentRecord, 'startedAt' | 'finishedAt' | 'error'>> = {},
+  ): Promise<ExperimentRecord | undefined> {
+    const final = FINAL_STATUSES.includes(status);
+    const out = (await this.redis.eval(
+      TRANSITION,
+      1,
+      keys.experiment(id),
+      status,
+      JSON.stringify(patch),
+      from.join(','),
+      final ? this.ttlSeconds : 0,
+    )) as string | null;
+    if (out === null) return undefined;
+    if (final) {
+      await this.redis.expire(keys.progress(id), this.ttlSeconds);
+    }
+    return JSON.parse(out) as ExperimentRecord;
+  }
+
+  /** Stores the result and marks the experiment succeeded, unless it was cancelled meanwhile. */
+  async succeed(id: string, result: ExperimentResult, finishedAt: string): Promise<ExperimentRecord | undefined> {
+    await this.redis.set(keys.result(id), JSON.stringify(result), 'EX', this.ttlSeconds);
+    const record = await this.transition(id, 'succeeded', ['queued', 'running'], { finishedAt });
+    if (record === undefined) await this.redis.del(keys.result(id));
+    return record;
+  }
+
+  async fail(id: string, error: Problem, finishedAt: string): Promise<ExperimentRecord | undefined> {
+    return this.transition(id, 'failed', ['queued', 'running'], { finishedAt, error });
+  }
+
+  /** Removes an experiment, its result and progress; false if it did not exist. */
+  async delete(record: ExperimentRecord): Promise<boolean> {
+    const [[, removed] = [null, 0]] = (await this.redis
+      .multi()
+      .del(keys.experiment(record.id), keys.result(record.id), keys.progress(record.id))
+      .zrem(keys.experimentsOf(record.owner), record.id)
+      .exec()) as [Error | null, number][];
+    return Number(removed) > 0;
+  }
+
+  /**
+   * Newest first. The cursor is the (score, id) of the last item returned, so pages stay stable
+   * while new experiments arrive. Ids whose records expired are pruned from the index.
+   */
+  async list(owner: string, options: ListOptions): Promise<{ items: ExperimentRecord[]; nextCursor: string | null }> {
+    const index = keys.experimentsOf(owner);
+    let max = '+inf';
+    let afterId: string | undefined;
+    if (options.cursor !== undefined) {
+      const [score, id] = decodeCursor(options.cursor);
+      max = String(score);
+      afterId = id;
+    }
+    const items: ExperimentRecord[] = [];
+    let offset = 0;
+    const batch = Math.max(options.limit * 2, 50);
+    for (;;) {
+      const page = await this.redis.zrevrangebyscore(index, max, '-inf', 'WITHSCORES', 'LIMIT', offset, batch);
+      if (page.length === 0) return { items, nextCursor: null };
+      offset += page.length / 2;
+      const ids: string[] = [];
+      const scores: number[] = [];
+      for (let i = 0; i < page.length; i += 2) {
+        ids.push(page[i]!);
+        scores.push(Number(page[i + 1]));
+      }
+      const raws = await this.redis.mget(...ids.map((id) => keys.experiment(id)));
+      for (let i = 0; i < ids.length; i++) {
+        const id = ids[i]!;
+        if (afterId !== undefined) {
+          // Skip up to and including the cursor's item among equal scores.
+          if (scores[i] === Number(max)) {
+            if (id >= afterId) continue;
+          }
+        }
+        const raw = raws[i];
+        if (raw === null || raw === undefined) {
+          await this.redis.zrem(index, id);
+          continue;
+        }
+        const record = JSON.parse(raw) as ExperimentRecord;
+        if (options.status !== undefined && record.status !== options.status) continue;
+        items.push(record);
+        if (items.length === options.limit) {
+          return { items, nextCursor: encodeCursor(scores[i]!, id) };
+        }
+      }
+    }
+  }
+}
+
+function encodeCursor(score: number, id: string): string {
+  return Buffer.from(JSON.stringify([score, id])).toString('base64url');
+}
+
+/** Throws a RangeError for a cursor that was not made by encodeCursor. */
+export function decodeCursor(cursor: string): [number, string] {
+  try {
+    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    if (Array.isArray(value) && typeof value[0] === 'number' && typeof value[1] === 'string') return [value[0], value[1]];
+  } catch {
+    // fall through
+  }
+  throw new RangeError('cursor is not one this API returned');
+}

@@ -1,0 +1,19 @@
+/** Every Redis key and channel the service uses, in one place. */
+export const PREFIX = 'fbstab';
+
+export const keys = {
+  experiment: (id: string) => `${PREFIX}:experiment:${id}`,
+  result: (id: string) => `${PREFIX}:experiment:${id}:result`,
+  /** Hash: task index → trials that task has finished (a retried task overwrites its own field). */
+  progress: (id: string) => `${PREFIX}:experiment:${id}:progress`,
+  /** Sorted set of experiment ids by creation time, per owner ('public' when keys are off). */
+  experimentsOf: (owner: string) => `${PREFIX}:owner:${owner}:experiments`,
+  idempotency: (owner: string, key: string) => `${PREFIX}:idempotency:${owner}:${key}`,
+  /** Pub/sub: progress and status events of one experiment. */
+  events: (id: string) => `${PREFIX}:events:${id}`,
+  /** Pub/sub: ids of experiments to stop, for every worker. */
+  cancelChannel: `${PREFIX}:cancel`,
+} as const;
+
+/** The owner of records when API keys are off. */
+export const PUBLIC_OWNER = 'public';

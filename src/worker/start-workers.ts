@@ -1,0 +1,190 @@
+import { MessageChannel } from 'node:worker_threads';
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Piscina } from 'piscina';
+import type { Config } from '../config.js';
+import type { ExperimentPlan, SimulationOutput, TheoryOutput } from '../experiments/common/experiment-definition.js';
+import { planExperiment, type ExperimentResult } from '../experiments/experiment-request.js';
+import { EXPERIMENT_QUEUE, TASK_QUEUE } from '../queue/queue-names.js';
+import { decodeTaskOutput, encodeTaskOutput, type EncodedTaskOutput } from '../queue/task-output-codec.js';
+import { createTaskPool } from '../runtime/parallel-runner.js';
+import type { TaskMessage } from '../runtime/task-thread.js';
+import { progressData, publishEvent, publishStatus } from '../service/experiment-events.js';
+import type { AssembleJobData, TaskJobData } from '../service/experiment-service.js';
+import { problemType } from '../service/problem.js';
+import type { ExperimentRecord } from '../store/experiment-record.js';
+import { ExperimentStore } from '../store/experiment-store.js';
+import { keys } from '../store/redis-keys.js';
+
+/** Progress is flushed to Redis and published at most this often per experiment (API: ≥ 1/s). */
+const PROGRESS_FLUSH_MS = 250;
+
+export interface RunningWorkers {
+  close(): Promise<void>;
+}
+
+interface PlanEntry {
+  record: ExperimentRecord;
+  plan: ExperimentPlan<unknown, ExperimentResult>;
+  tasks: ReturnType<ExperimentPlan<unknown, ExperimentResult>['tasks']>;
+}
+
+/**
+ * Starts the BullMQ workers of one process: task jobs run on a pool of WORKER_CONCURRENCY
+ * threads, so the event loop stays free to renew job locks; the assemble job merges the
+ * children's outputs with the plan's own assembly, which makes the result identical to
+ * `fbstab run`. A cancel published by the API aborts the running tasks of that experiment.
+ */
+export async function startWorkers(options: {
+  config: Config;
+  connection: Redis;
+  logger: Logger;
+  pool?: Piscina;
+}): Promise<RunningWorkers> {
+  const { config, connection, logger } = options;
+  const store = new ExperimentStore(connection, config.RESULT_TTL_SECONDS);
+  const pool = options.pool ?? createTaskPool(config.WORKER_CONCURRENCY);
+  const plans = new Map<string, PlanEntry>();
+  const controllers = new Map<string, Set<AbortController>>();
+
+  const subscriber = connection.duplicate();
+  await subscriber.subscribe(keys.cancelChannel);
+  subscriber.on('message', (_channel: string, id: string) => {
+    for (const controller of controllers.get(id) ?? []) controller.abort();
+    plans.delete(id);
+  });
+
+  const planFor = (record: ExperimentRecord): PlanEntry => {
+    let entry = plans.get(record.id);
+    if (entry === undefined) {
+      const plan = planExperiment(record.request);
+      entry = { record, plan, tasks: plan.tasks(record.chunkTrials) };
+      if (plans.size > 32) plans.delete(plans.keys().next().value!);
+      plans.set(record.id, entry);
+    }
+    return entry;
+  };
+
+  const runTask = async (job: Job<TaskJobData>): Promise<EncodedTaskOutput> => {
+    const { experimentId: id, taskIndex } = job.data;
+    const log = logger.child({ jobId: job.id, experimentId: id, taskIndex });
+    let record = await store.get(id);
+    if (record === undefined || record.status === 'cancelled' || record.status === 'failed') {
+      log.debug('experiment gone or stopped; task skipped');
+      return { kind: 'skipped' };
+    }
+    if (record.status === 'queued') {
+      record = (await store.transition(id, 'running', ['queued'], { startedAt: new Date().toISOString() })) ?? record;
+      if (record.status === 'running') await publishStatus(connection, record);
+    }
+    const { plan, tasks } = planFor(record);
+    const task = tasks[taskIndex];
+    if (task === undefined) throw new UnrecoverableError(`task ${taskIndex} is not in the plan of ${id}`);
+    const controller = new AbortController();
+    const set = controllers.get(id) ?? new Set();
+    set.add(controller);
+    controllers.set(id, set);
+    const channel = new MessageChannel();
+    let trials = 0;
+    let flushed = 0;
+    let lastFlush = 0;
+    const flush = async (force = false) => {
+      if (trials === flushed || (!force && Date.now() - lastFlush < PROGRESS_FLUSH_MS)) return;
+      lastFlush = Date.now();
+      flushed = trials;
+      await store.setTaskProgress(id, taskIndex, trials);
+      const completed = await store.completedTrials(id);
+      await publishEvent(connection, id, { event: 'progress', data: progressData(completed, plan.totalTrials) });
+    };
+    channel.port1.on('message', (delta: number) => {
+      trials += delta;
+      void flush().catch((error: unknown) => log.warn({ err: error }, 'progress update failed'));
+    });
+    const started = Date.now();
+    try {
+      const message: TaskMessage = {
+        requestKey: id,
+        request: record.request,
+        task,
+        progressPort: channel.port2,
+      };
+      const output = (await pool.run(message, { signal: controller.signal, transferList: [channel.port2] })) as
+        | SimulationOutput
+        | TheoryOutput<unknown>;
+      if (output.kind === 'simulate') trials = output.trialEnd - output.trialStart;
+      await flush(true);
+      log.debug({ ms: Date.now() - started }, 'task done');
+      return encodeTaskOutput(output);
+    } catch (error) {
+      if (controller.signal.aborted) {
+        log.info('task aborted: experiment cancelled');
+        throw new UnrecoverableError('experiment cancelled');
+      }
+      const attempts = job.opts.attempts ?? 1;
+      if (job.attemptsMade + 1 >= attempts) {
+        const failed = await store.fail(
+          id,
+          {
+            type: problemType(500),
+            title: 'Experiment failed',
+            status: 500,
+            detail: `task ${taskIndex} failed after ${attempts} attempts`,
+          },
+          new Date().toISOString(),
+        );
+        if (failed !== undefined) await publishStatus(connection, failed);
+      }
+      log.error({ err: error, attempt: job.attemptsMade + 1 }, 'task failed');
+      throw error;
+    } finally {
+      channel.port1.close();
+      set.delete(controller);
+      if (set.size === 0) controllers.delete(id);
+    }
+  };
+
+  const assemble = async (job: Job<AssembleJobData>): Promise<void> => {
+    const id = job.data.experimentId;
+    const log = logger.child({ jobId: job.id, experimentId: id });
+    const record = await store.get(id);
+    if (record === undefined || record.status === 'cancelled' || record.status === 'failed') return;
+    const values = Object.values(await job.getChildrenValues<EncodedTaskOutput>());
+    if (values.some((v) => v.kind === 'skipped')) return;
+    const { plan } = planFor(record);
+    const result = plan.assemble(values.map(decodeTaskOutput));
+    const finished = await store.succeed(id, result, new Date().toISOString());
+    plans.delete(id);
+    if (finished !== undefined) {
+      await publishEvent(connection, id, { event: 'progress', data: progressData(record.totalTrials, record.totalTrials) });
+      await publishStatus(connection, finished);
+      log.info({ ms: Date.parse(finished.finishedAt!) - Date.parse(record.createdAt) }, 'experiment succeeded');
+    }
+  };
+
+  const common = {
+    connection,
+    lockDuration: config.JOB_LOCK_MS,
+    stalledInterval: config.STALLED_INTERVAL_MS,
+    maxStalledCount: 3,
+  };
+  const taskWorker = new Worker<TaskJobData, EncodedTaskOutput>(TASK_QUEUE, runTask, {
+    ...common,
+    concurrency: config.WORKER_CONCURRENCY,
+  });
+  const assembleWorker = new Worker<AssembleJobData, void>(EXPERIMENT_QUEUE, assemble, { ...common, concurrency: 1 });
+  for (const worker of [taskWorker, assembleWorker]) {
+    worker.on('error', (error) => logger.error({ err: error }, 'worker error'));
+  }
+  await Promise.all([taskWorker.waitUntilReady(), assembleWorker.waitUntilReady()]);
+  logger.info({ concurrency: config.WORKER_CONCURRENCY }, 'workers ready');
+
+  return {
+    async close() {
+      // Finish the jobs in hand (BullMQ hands back what it cannot finish as stalled).
+      await Promise.all([taskWorker.close(), assembleWorker.close()]);
+      await subscriber.quit().catch(() => subscriber.disconnect());
+      if (options.pool === undefined) await pool.destroy();
+    },
+  };
+}
