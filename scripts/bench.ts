@@ -21,7 +21,8 @@ const { values: args } = parseArgs({
 const trials = Number(args.trials);
 const threads = availableParallelism();
 const repeat = 3;
-const root = fileURLToPath(new URL('..', import.meta.url));
+// Compiled to dist/scripts/bench.js; the repository root is two levels up.
+const root = fileURLToPath(new URL('../..', import.meta.url));
 
 interface Line {
   name: string;
@@ -76,7 +77,8 @@ for (const preset of paperPresets({ trials, seed: 7 }).slice(0, 2)) {
   const request = { ...experimentRequestSchema.parse(preset.request), seed: 7 };
   await runExperimentInParallel({ ...request, trials: 20 }, { pool }); // warm the threads and their JIT
   const seconds = await best(() => runExperimentInParallel(request, { pool }));
-  const cells = preset.name === 'energy' ? PAPER_FILTER_LENGTHS.length : PAPER_FILTER_LENGTHS.length;
+  // Both presets have one draw cell per T (J = 10 for energy, J = 40 for frame bounds).
+  const cells = PAPER_FILTER_LENGTHS.length;
   const line: Line = { name: `${preset.name} preset`, seconds, trialsPerSecond: (trials * cells) / seconds };
   const baseline = numpyBaseline(preset.name === 'energy' ? 'energy' : 'frame-bounds');
   if (baseline !== undefined) line.baselineSeconds = baseline;
@@ -127,16 +129,7 @@ for (const l of lines) {
 
 if (!args.quick) {
   // Peak RSS of the frame-bound preset at 100,000 trials, in a fresh process so the figure is its own.
-  const body = JSON.stringify({ ...paperPresets({ trials: 100_000, seed: 7 })[1]!.request });
-  const script = `
-    import { experimentRequestSchema } from './src/experiments/experiment-request.ts';
-    import { runExperimentInParallel } from './src/runtime/parallel-runner.ts';
-    const r = experimentRequestSchema.parse(${body});
-    const t0 = performance.now();
-    await runExperimentInParallel({ ...r, seed: 7 });
-    console.log(JSON.stringify({ seconds: (performance.now() - t0) / 1000, maxRssMiB: process.resourceUsage().maxRSS / 1024 }));`;
-  const out = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
-    cwd: root,
+  const out = spawnSync(process.execPath, [fileURLToPath(new URL('./bench-memory.js', import.meta.url))], {
     encoding: 'utf8',
   });
   if (out.status !== 0) throw new Error(out.stderr);
