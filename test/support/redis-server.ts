@@ -23,7 +23,11 @@ async function freePort(): Promise<number> {
     server.on('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address !== null
+          ? resolve(address.port)
+          : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -37,15 +41,24 @@ export async function startRedis(options: { appendOnly?: boolean } = {}): Promis
   const dir = mkdtempSync(join(tmpdir(), 'fbstab-redis-'));
   let child: ChildProcess | undefined;
   const args = [
-    '--port', String(port),
-    '--bind', '127.0.0.1',
-    '--dir', dir,
-    '--save', '',
-    '--appendonly', options.appendOnly === true ? 'yes' : 'no',
-    '--appendfsync', 'always',
-    '--maxmemory-policy', 'noeviction',
-    '--daemonize', 'no',
-    '--logfile', join(dir, 'redis.log'),
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--dir',
+    dir,
+    '--save',
+    '',
+    '--appendonly',
+    options.appendOnly === true ? 'yes' : 'no',
+    '--appendfsync',
+    'always',
+    '--maxmemory-policy',
+    'noeviction',
+    '--daemonize',
+    'no',
+    '--logfile',
+    join(dir, 'redis.log'),
   ];
   const start = async () => {
     child = spawn('redis-server', args, { stdio: 'ignore' });
@@ -56,6 +69,7 @@ export async function startRedis(options: { appendOnly?: boolean } = {}): Promis
     const deadline = Date.now() + 10_000;
     for (;;) {
       const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+      probe.on('error', () => {}); // refused while the server starts: retried below
       try {
         await probe.connect();
         if ((await probe.ping()) === 'PONG') {

@@ -1,0 +1,39 @@
+// BullMQ worker process: a thin adapter; the work is src/worker/start-workers.ts.
+import { ConfigError, loadConfig } from '../src/config.js';
+import { createLogger } from '../src/logger.js';
+import { connectOrExplain, connectRedis } from '../src/redis/connect-redis.js';
+import { startWorkers } from '../src/worker/start-workers.js';
+
+let config;
+try {
+  config = loadConfig();
+} catch (error) {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`fbstab worker: ${error.message}\n`);
+    process.exit(2);
+  }
+  throw error;
+}
+const logger = createLogger(config, 'fbstab-worker');
+const connection = connectRedis(config.REDIS_URL, 'worker');
+try {
+  await connectOrExplain(connection, config.REDIS_URL);
+} catch (error) {
+  process.stderr.write(`fbstab worker: ${(error as Error).message}\n`);
+  process.exit(1);
+}
+const workers = await startWorkers({ config, connection, logger });
+
+let stopping = false;
+const shutdown = async (signal: string) => {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal }, 'shutting down: finishing tasks in hand');
+  const timer = setTimeout(() => process.exit(1), 60_000);
+  timer.unref();
+  await workers.close();
+  connection.disconnect();
+  process.exit(0);
+};
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT'));
