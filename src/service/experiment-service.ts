@@ -121,8 +121,9 @@ export class ExperimentService {
           attempts: TASK_ATTEMPTS,
           backoff: { type: 'exponential', delay: 1000 },
           failParentOnFailure: true,
-          // Kept until the parent has read the values; the parent's removal takes them along.
-          removeOnComplete: false,
+          // A child's return value is copied into its parent's processed set when it completes,
+          // so the child itself need not stay in Redis.
+          removeOnComplete: true,
           removeOnFail: { age: 24 * 3600 },
         },
       })),

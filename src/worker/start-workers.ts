@@ -78,7 +78,20 @@ export async function startWorkers(options: {
       record = (await store.transition(id, 'running', ['queued'], { startedAt: new Date().toISOString() })) ?? record;
       if (record.status === 'running') await publishStatus(connection, record);
     }
-    const { plan, tasks } = planFor(record);
+    let entry: PlanEntry;
+    try {
+      entry = planFor(record);
+    } catch (error) {
+      // The request cannot be planned (a stored signal was deleted, say): retrying won't help.
+      const failed = await store.fail(
+        id,
+        { type: problemType(422), title: 'Experiment cannot run', status: 422, detail: (error as Error).message },
+        new Date().toISOString(),
+      );
+      if (failed !== undefined) await publishStatus(connection, failed);
+      throw new UnrecoverableError((error as Error).message);
+    }
+    const { plan, tasks } = entry;
     const task = tasks[taskIndex];
     if (task === undefined) throw new UnrecoverableError(`task ${taskIndex} is not in the plan of ${id}`);
     const controller = new AbortController();
