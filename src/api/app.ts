@@ -1,0 +1,141 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import rateLimit from '@fastify/rate-limit';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifySchemaCompiler,
+  type FastifyServerOptions,
+} from 'fastify';
+import { serializerCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Redis } from 'ioredis';
+import { safeParse, type $ZodType } from 'zod/v4/core';
+import type { Config } from '../config.js';
+import { PUBLIC_OWNER } from '../store/redis-keys.js';
+import { ApiContext } from './context.js';
+import { createAuthenticator } from './plugins/auth.js';
+import { docsPlugin } from './plugins/docs.js';
+import { metricsPlugin } from './plugins/metrics.js';
+import { problemHandler, type ValidationIssue } from './problem-handler.js';
+import { experimentEventRoutes, type OpenStreams } from './routes/experiment-events.js';
+import { experimentRoutes } from './routes/experiments.js';
+import { operationRoutes } from './routes/operations.js';
+
+export interface AppDeps {
+  config: Config;
+  /** A connection made by connectRedis(url, 'api'); the app uses it but never closes it. */
+  redis: Redis;
+  /** Fastify logger options, a pino logger, or false for none; default: pino at LOG_LEVEL. */
+  logger?: FastifyServerOptions['logger'] | FastifyBaseLogger | false;
+}
+
+/** An incoming x-request-id is kept when it is a plausible id, so logs correlate across services. */
+const REQUEST_ID = /^[\w.:@-]{1,128}$/;
+
+/**
+ * zod validation that keeps each issue's original path (numbers stay array indices), so the
+ * problem handler can name fields as `filterbank.filterLengths[1]` with formatIssuePath.
+ */
+const validatorCompiler: FastifySchemaCompiler<$ZodType> =
+  ({ schema }) =>
+  (data) => {
+    const result = safeParse(schema, data);
+    if (result.success) return { value: result.data };
+    const issues: ValidationIssue[] = result.error.issues.map((issue) => ({
+      keyword: issue.code,
+      instancePath: `/${issue.path.map(String).join('/')}`,
+      message: issue.message,
+      params: {},
+      zodPath: issue.path,
+    }));
+    return { error: issues as never };
+  };
+
+function packageVersion(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5; i++) {
+    const file = join(dir, 'package.json');
+    if (existsSync(file))
+      return (JSON.parse(readFileSync(file, 'utf8')) as { version?: string }).version ?? '0.0.0';
+    dir = dirname(dir);
+  }
+  return '0.0.0';
+}
+
+function isLoggerInstance(logger: unknown): logger is FastifyBaseLogger {
+  return (
+    typeof logger === 'object' && logger !== null && typeof (logger as FastifyBaseLogger).child === 'function'
+  );
+}
+
+/**
+ * The HTTP API (API.md) as a Fastify app, not listening: src/server.ts listens, tests use
+ * `app.server` with supertest. Closing the app closes what it opened (queues, the event
+ * subscriber, open event streams), never `deps.redis`.
+ */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const { config, redis } = deps;
+  const logger = deps.logger ?? { level: config.LOG_LEVEL };
+  const app = Fastify({
+    ...(isLoggerInstance(logger) ? { loggerInstance: logger } : { logger }),
+    bodyLimit: config.MAX_BODY_BYTES,
+    requestIdHeader: false,
+    genReqId: (req) => {
+      const incoming = req.headers['x-request-id'];
+      return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    },
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.decorateRequest('owner', PUBLIC_OWNER);
+  app.addHook('onRequest', async (request, reply) => {
+    void reply.header('x-request-id', request.id);
+  });
+
+  const context = new ApiContext(config, redis, app.log);
+  const streams: OpenStreams = new Set();
+  const authenticate = createAuthenticator(config.API_KEYS);
+  const keysOn = config.API_KEYS.length > 0;
+
+  await app.register(problemHandler);
+  await app.register(docsPlugin, {
+    guard: keysOn && !config.DOCS_PUBLIC ? authenticate : undefined,
+    version: packageVersion(),
+  });
+  await app.register(metricsPlugin, {
+    context,
+    guard: keysOn && !config.METRICS_PUBLIC ? authenticate : undefined,
+  });
+  await app.register(operationRoutes, { context });
+
+  await app.register(
+    async (v1) => {
+      v1.addHook('onRequest', authenticate);
+      if (config.RATE_LIMIT_PER_MINUTE > 0) {
+        await v1.register(rateLimit, {
+          max: config.RATE_LIMIT_PER_MINUTE,
+          timeWindow: 60_000,
+          redis,
+          nameSpace: 'fbstab:ratelimit:',
+          // Runs after authentication: a key's budget follows the key, wherever it comes from.
+          keyGenerator: (request) =>
+            request.owner === PUBLIC_OWNER ? `ip:${request.ip}` : `key:${request.owner}`,
+        });
+      }
+      await v1.register(experimentRoutes, { context });
+      await v1.register(experimentEventRoutes, { context, streams });
+    },
+    { prefix: '/v1' },
+  );
+
+  app.addHook('preClose', async () => {
+    for (const end of [...streams]) end();
+  });
+  app.addHook('onClose', async () => {
+    await context.close();
+  });
+  return app as unknown as FastifyInstance;
+}

@@ -1,0 +1,64 @@
+import { FlowProducer, Queue } from 'bullmq';
+import type { FastifyBaseLogger } from 'fastify';
+import type { Redis } from 'ioredis';
+import type { Config } from '../config.js';
+import { EXPERIMENT_QUEUE, TASK_QUEUE } from '../queue/queue-names.js';
+import { ExperimentService } from '../service/experiment-service.js';
+import { ExperimentStore } from '../store/experiment-store.js';
+import { EventHub } from './event-hub.js';
+
+/**
+ * What the routes share: the store, the service, the queues and the event hub of one app.
+ * The BullMQ queues are opened on first use (a submission, a cancel or a metrics scrape), so
+ * that building the app does no I/O: `npm run openapi` builds it with no Redis running.
+ */
+export class ApiContext {
+  readonly store: ExperimentStore;
+  readonly events: EventHub;
+  private queues:
+    { experiments: Queue; tasks: Queue; flows: FlowProducer; service: ExperimentService } | undefined;
+
+  constructor(
+    readonly config: Config,
+    readonly redis: Redis,
+    private readonly log: FastifyBaseLogger,
+  ) {
+    this.store = new ExperimentStore(redis, config.RESULT_TTL_SECONDS);
+    this.events = new EventHub(redis, log);
+  }
+
+  private open() {
+    if (this.queues === undefined) {
+      // Shared connection: BullMQ never closes `redis` itself, only its own duplicates.
+      const experiments = new Queue(EXPERIMENT_QUEUE, { connection: this.redis });
+      const tasks = new Queue(TASK_QUEUE, { connection: this.redis });
+      const flows = new FlowProducer({ connection: this.redis });
+      const onError = (error: Error) => this.log.warn({ err: error }, 'queue connection error');
+      experiments.on('error', onError);
+      tasks.on('error', onError);
+      flows.on('error', onError);
+      const service = new ExperimentService(this.redis, this.store, flows, experiments, this.config);
+      this.queues = { experiments, tasks, flows, service };
+    }
+    return this.queues;
+  }
+
+  get service(): ExperimentService {
+    return this.open().service;
+  }
+
+  /** Both queues, for the job-count gauges. */
+  get allQueues(): Queue[] {
+    const { experiments, tasks } = this.open();
+    return [experiments, tasks];
+  }
+
+  async close(): Promise<void> {
+    await this.events.close();
+    const queues = this.queues;
+    this.queues = undefined;
+    if (queues !== undefined) {
+      await Promise.allSettled([queues.experiments.close(), queues.tasks.close(), queues.flows.close()]);
+    }
+  }
+}

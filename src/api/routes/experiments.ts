@@ -1,0 +1,194 @@
+import { createHash } from 'node:crypto';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { ExperimentRecord } from '../../store/experiment-record.js';
+import { decodeCursor } from '../../store/experiment-store.js';
+import { HttpProblem } from '../../service/problem.js';
+import type { ApiContext } from '../context.js';
+import { notFound } from '../problem-handler.js';
+import {
+  experimentIdParamsSchema,
+  experimentListSchema,
+  experimentRequestSchema,
+  experimentResourceSchema,
+  listQuerySchema,
+  submitHeadersSchema,
+} from '../schemas/experiment.js';
+import { problemResponses } from '../schemas/problem.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The JSON body as parsed, before validation filled in defaults (for Idempotency-Key hashes). */
+    rawJsonBody?: unknown;
+  }
+}
+
+const security = [{ bearerAuth: [] }];
+const tags = ['experiments'];
+type Resource = z.output<typeof experimentResourceSchema>;
+
+/** A strong validator of one representation: sha256 of the serialised resource. */
+export function strongEtag(resource: unknown): string {
+  return `"${createHash('sha256').update(JSON.stringify(resource)).digest('base64url')}"`;
+}
+
+/** RFC 9110 §13.1.2: If-None-Match uses the weak comparison. */
+function matchesIfNoneMatch(header: string | undefined, etag: string): boolean {
+  if (header === undefined) return false;
+  return header.split(',').some((tag) => {
+    const t = tag.trim();
+    return t === '*' || t.replace(/^W\//, '') === etag;
+  });
+}
+
+/** The experiment routes of API.md; `prefix: '/v1'`, behind auth and the rate limit. */
+export const experimentRoutes: FastifyPluginAsyncZod<{ context: ApiContext }> = async (app, { context }) => {
+  const { store } = context;
+
+  const load = async (id: string, owner: string): Promise<ExperimentRecord> => {
+    const record = await store.getOwned(id, owner);
+    if (record === undefined) throw notFound('experiment', id);
+    return record;
+  };
+  const resourceOf = async (record: ExperimentRecord) => (await context.service.resource(record)) as Resource;
+
+  app.addHook('preValidation', async (request) => {
+    request.rawJsonBody = request.body;
+  });
+
+  app.post(
+    '/experiments',
+    {
+      schema: {
+        summary: 'Submit an experiment',
+        description:
+          'Validates the request, checks its estimated cost against MAX_EXPERIMENT_COST (422), stores it and queues it. ' +
+          'Answers 202 with a Location header and the resource. With an Idempotency-Key header a retry returns the first ' +
+          'experiment (202, same id); the same key with a different body gives 409.',
+        tags,
+        security,
+        headers: submitHeadersSchema,
+        body: experimentRequestSchema,
+        response: {
+          202: experimentResourceSchema.describe(
+            'The experiment, queued (or the first one, on an idempotent retry)',
+          ),
+          ...problemResponses(400, 401, 409, 413, 415, 422, 429, 503),
+        },
+      },
+    },
+    async (request, reply) => {
+      const key = request.headers['idempotency-key'];
+      const { record, created } = await context.service.submit(
+        request.owner,
+        request.body,
+        key,
+        request.rawJsonBody,
+      );
+      if (!created) request.log.info({ experimentId: record.id }, 'idempotent retry');
+      else request.log.info({ experimentId: record.id, type: record.type }, 'experiment submitted');
+      const resource = await resourceOf(record);
+      return reply.code(202).header('location', resource.links.self).send(resource);
+    },
+  );
+
+  app.get(
+    '/experiments',
+    {
+      schema: {
+        summary: 'List experiments, newest first',
+        description: "Only the caller's experiments (per API key). Page with `limit` and `nextCursor`.",
+        tags,
+        security,
+        querystring: listQuerySchema,
+        response: {
+          200: experimentListSchema.describe('One page of experiments'),
+          ...problemResponses(400, 401, 429, 503),
+        },
+      },
+    },
+    async (request) => {
+      const { limit, cursor, status } = request.query;
+      if (cursor !== undefined) {
+        try {
+          decodeCursor(cursor);
+        } catch {
+          throw new HttpProblem(400, 'Invalid request', 'cursor: not a cursor this API returned', {
+            errors: [{ path: 'cursor', message: 'not a cursor this API returned' }],
+          });
+        }
+      }
+      const page = await store.list(request.owner, { limit, cursor, status });
+      const items = await Promise.all(page.items.map(resourceOf));
+      return { items, nextCursor: page.nextCursor };
+    },
+  );
+
+  app.get(
+    '/experiments/:id',
+    {
+      schema: {
+        summary: 'Get an experiment',
+        description: 'With a strong ETag; If-None-Match with a current ETag answers 304.',
+        tags,
+        security,
+        params: experimentIdParamsSchema,
+        response: {
+          200: experimentResourceSchema.describe('The experiment'),
+          304: z.undefined().describe('Not modified'),
+          ...problemResponses(401, 404, 429, 503),
+        },
+      },
+    },
+    async (request, reply) => {
+      const resource = await resourceOf(await load(request.params.id, request.owner));
+      const etag = strongEtag(resource);
+      void reply.header('etag', etag).header('cache-control', 'private, no-cache');
+      if (matchesIfNoneMatch(request.headers['if-none-match'], etag)) return reply.code(304).send();
+      return resource;
+    },
+  );
+
+  app.post(
+    '/experiments/:id/cancel',
+    {
+      schema: {
+        summary: 'Cancel an experiment',
+        description:
+          'Stops a queued or running experiment and returns it (200, status cancelled). An experiment that already ' +
+          'finished is returned unchanged, also with 200: cancelling is idempotent.',
+        tags,
+        security,
+        params: experimentIdParamsSchema,
+        response: {
+          200: experimentResourceSchema.describe(
+            'The experiment, cancelled, or unchanged when it had finished',
+          ),
+          ...problemResponses(401, 404, 429, 503),
+        },
+      },
+    },
+    async (request) => {
+      const record = await context.service.cancel(await load(request.params.id, request.owner));
+      return resourceOf(record);
+    },
+  );
+
+  app.delete(
+    '/experiments/:id',
+    {
+      schema: {
+        summary: 'Delete an experiment',
+        description: 'Cancels it if it still runs, and removes it and its result. Then GET answers 404.',
+        tags,
+        security,
+        params: experimentIdParamsSchema,
+        response: { 204: z.undefined().describe('Deleted'), ...problemResponses(401, 404, 429, 503) },
+      },
+    },
+    async (request, reply) => {
+      await context.service.delete(await load(request.params.id, request.owner));
+      return reply.code(204).send();
+    },
+  );
+};

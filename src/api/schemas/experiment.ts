@@ -1,0 +1,90 @@
+import { z } from 'zod';
+import { EXPERIMENT_STATUSES } from '../../store/experiment-record.js';
+import { experimentRequestSchema } from '../../experiments/experiment-request.js';
+import { problemSchema } from './problem.js';
+
+/** The request schema itself (never a copy), registered once under a component name. */
+if (!z.globalRegistry.has(experimentRequestSchema)) {
+  z.globalRegistry.add(experimentRequestSchema, {
+    id: 'ExperimentRequest',
+    description: 'Body of POST /v1/experiments (API.md "Experiments")',
+  });
+}
+export { experimentRequestSchema };
+
+export const experimentStatusSchema = z.enum(EXPERIMENT_STATUSES).meta({ id: 'ExperimentStatus' });
+
+export const progressSchema = z
+  .object({
+    completedTrials: z.int().min(0),
+    totalTrials: z.int().min(0),
+    fraction: z.number().min(0).max(1),
+  })
+  .meta({ id: 'Progress' });
+
+const energyResultDoc =
+  'Energy result: `{ cells: [{ signal, numFilters, filterLength, signalLength, empirical: { trials, mean, std, min, max, quantiles, deviation: { upper, lower }, histogram: { edges, counts } }, theory: { mean, variance, deviation: { cantelli, chebyshev, chernoff, exactUpper, exactLower } } }] }`';
+const frameBoundsResultDoc =
+  'Frame-bounds result: `{ cells: [{ numFilters, filterLength, signalLength, stride, empirical: { trials, A: { mean, std, quantiles }, B: {…}, kappa: { mean, median, std, quantiles }, kappaOfMeans }, theory: { A: { chi2, asymptotic }, B: {…}, kappaTilde } }], scalingLaw?: { c, r2, points } }`';
+
+/**
+ * The result of a succeeded experiment. Documented, not enforced field by field: its shape is
+ * fixed by the experiment definitions (API.md "Energy result", "Frame-bounds result"). A
+ * number that is not finite is sent as null with the reason in a sibling `notes` array.
+ */
+export const experimentResultSchema = z
+  .looseObject({
+    cells: z.array(z.record(z.string(), z.unknown())),
+    scalingLaw: z.record(z.string(), z.unknown()).optional().describe('Frame-bounds only, with ≥ 3 finite κ̄'),
+  })
+  .describe(`${energyResultDoc}. ${frameBoundsResultDoc}.`)
+  .meta({ id: 'ExperimentResult' });
+
+/** The experiment resource of API.md. */
+export const experimentResourceSchema = z
+  .object({
+    id: z.uuid(),
+    type: z.enum(['energy', 'frame-bounds']),
+    status: experimentStatusSchema,
+    progress: progressSchema,
+    request: z
+      .record(z.string(), z.unknown())
+      .describe('The request with every default filled in, and the seed (see ExperimentRequest)'),
+    createdAt: z.iso.datetime(),
+    startedAt: z.iso.datetime().optional(),
+    finishedAt: z.iso.datetime().optional(),
+    links: z.object({
+      self: z.string(),
+      events: z.string(),
+      plots: z.array(z.string()).optional().describe('URLs of its SVG plots, once it succeeded'),
+    }),
+    result: experimentResultSchema.optional().describe('When succeeded'),
+    error: problemSchema.optional().describe('When failed'),
+  })
+  .meta({ id: 'Experiment' });
+
+export const experimentListSchema = z
+  .object({
+    items: z.array(experimentResourceSchema).describe('Newest first'),
+    nextCursor: z.string().nullable().describe('Pass as `cursor` for the next page; null on the last page'),
+  })
+  .meta({ id: 'ExperimentList' });
+
+export const experimentIdParamsSchema = z.object({
+  id: z.uuid().describe('Experiment id; an unknown or malformed id gives 404'),
+});
+
+export const listQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(20).describe('Page size, 1..100'),
+  cursor: z.string().min(1).max(500).optional().describe('`nextCursor` of the previous page'),
+  status: experimentStatusSchema.optional().describe('Only experiments with this status'),
+});
+
+export const submitHeadersSchema = z.looseObject({
+  'idempotency-key': z
+    .string()
+    .min(1)
+    .max(200)
+    .optional()
+    .describe('A retry with the same key returns the first experiment; another body with it gives 409'),
+});

@@ -1,0 +1,56 @@
+import { z } from 'zod';
+
+/** One bad field of a validation problem: the field's path as clients name it, and why. */
+export const fieldErrorSchema = z
+  .object({
+    path: z.string().describe('The bad field, e.g. `filterbank.filterLengths[1]`, or a query parameter name'),
+    message: z.string(),
+  })
+  .meta({ id: 'FieldError' });
+
+/** RFC 9457 problem details; every 4xx and 5xx response has this body (API.md "Errors"). */
+export const problemSchema = z
+  .looseObject({
+    type: z.string().describe('A URI naming the kind of problem, one per status'),
+    title: z.string(),
+    status: z.int(),
+    detail: z.string(),
+    errors: z.array(fieldErrorSchema).optional().describe('Validation problems only: each bad field'),
+    cost: z.number().optional().describe('422 only: the estimated cost in core-seconds'),
+    limit: z.number().optional().describe('422 only: MAX_EXPERIMENT_COST'),
+    requestId: z.string().optional().describe('500 only: quote it when reporting the problem'),
+  })
+  .describe('application/problem+json (RFC 9457)')
+  .meta({ id: 'Problem' });
+
+export type ProblemBody = z.output<typeof problemSchema>;
+
+const WHEN: Record<number, string> = {
+  400: 'Malformed JSON, or an invalid request (`errors` names each bad field)',
+  401: 'API keys are on and the request has no valid `Authorization: Bearer <key>`',
+  404: 'No such experiment (or not one of this key), or a malformed id',
+  409: 'The Idempotency-Key was first used with a different body',
+  413: 'The body is larger than MAX_BODY_BYTES',
+  415: 'The body is not application/json',
+  422: 'The estimated cost exceeds MAX_EXPERIMENT_COST; `detail`, `cost` and `limit` say by how much',
+  429: 'Too many requests; see the Retry-After header',
+  503: 'Redis (the queue and store) is unreachable, or the queue is full; see Retry-After',
+};
+
+interface ProblemResponse {
+  description: string;
+  content: { 'application/problem+json': { schema: typeof problemSchema } };
+}
+
+/** Response entries for the error statuses a route can answer, for the OpenAPI document. */
+export function problemResponses(...statuses: number[]): Record<number, ProblemResponse> {
+  return Object.fromEntries(
+    statuses.map((s) => [
+      s,
+      {
+        description: WHEN[s] ?? 'Problem',
+        content: { 'application/problem+json': { schema: problemSchema } },
+      },
+    ]),
+  );
+}
