@@ -133,9 +133,9 @@ export const experimentEventRoutes: FastifyPluginAsyncZod<{
       const progressOf = (r: ExperimentRecord, done: number): ProgressData =>
         progressData(r.status === 'succeeded' ? r.totalTrials : done, r.totalTrials);
 
-      // The current state first: status, then progress; a finished experiment's stream ends there.
-      emit(statusEvent(record));
+      // The current state first: progress, then status, so a final status is always the last event.
       emit({ event: 'progress', data: progressOf(record, completed) });
+      emit(statusEvent(record));
       if (isFinal(record.status)) {
         end();
         return;
