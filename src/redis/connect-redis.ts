@@ -16,19 +16,28 @@ export function connectRedis(url: string, role: 'api' | 'worker'): Redis {
     role === 'api'
       ? { ...common, maxRetriesPerRequest: 1, enableOfflineQueue: false, commandTimeout: 3000 }
       : { ...common, maxRetriesPerRequest: null };
-  return new Redis(url, options);
+  const redis = new Redis(url, options);
+  // Connection errors are retried by retryStrategy and surface as failed commands (503 in the
+  // API); without a listener ioredis would print each one as an unhandled error event.
+  redis.on('error', () => {});
+  return redis;
 }
 
 /** Connects, or throws one readable line saying how to start Redis. */
 export async function connectOrExplain(redis: Redis, url: string): Promise<void> {
+  let cause: Error | undefined;
+  const remember = (error: Error) => (cause ??= error);
+  redis.on('error', remember);
   try {
     await redis.connect();
     await redis.ping();
   } catch (error) {
     redis.disconnect();
     throw new Error(
-      `cannot reach Redis at ${url} (${(error as Error).message}); start one with ` +
+      `cannot reach Redis at ${url} (${(cause ?? (error as Error)).message}); start one with ` +
         '`redis-server --maxmemory-policy noeviction` or `docker compose up -d redis`, or set REDIS_URL',
     );
+  } finally {
+    redis.off('error', remember);
   }
 }
