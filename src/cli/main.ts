@@ -1,8 +1,19 @@
 import { randomInt } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
+import type { z } from 'zod';
+import { analyzeFilterbankTaps } from '../experiments/analysis/analyze-filterbank.js';
+import { analyzeFilterbankQuerySchema } from '../experiments/analysis/analyze-filterbank-schema.js';
+import { analyzeSignal } from '../experiments/analysis/analyze-signal.js';
+import { analyzeSignalRequestSchema } from '../experiments/analysis/analyze-signal-schema.js';
+import { design } from '../experiments/analysis/design.js';
+import { designRequestSchema } from '../experiments/analysis/design-schema.js';
+import { decodeWav } from '../formats/decode-wav.js';
+import { filterbankWeightsFromNpy } from '../formats/filterbank-weights-from-npy.js';
+import { FormatError } from '../formats/format-error.js';
+import { parseNpy } from '../formats/parse-npy.js';
 import { RequestInputError } from '../experiments/common/prepare-signal.js';
 import { formatIssuePath } from '../experiments/common/format-issue-path.js';
 import {
@@ -111,6 +122,99 @@ program
       process.stdout.write(`${summaryTable(result)}\n`);
       process.stdout.write(`wrote ${join(opts.out, `${preset.name}.json`)} and ${files.length} plots\n`);
     }
+  });
+
+/** Comma lists, and repeated options add up: `--J 10 --J 20,40` is [10, 20, 40]. */
+const numberList = (value: string, previous: number[] = []) => [
+  ...previous,
+  ...value.split(',').map((item) => (item.trim() === '' ? Number.NaN : Number(item))),
+];
+
+/** Validates a body built from the command line exactly as the API does; one line per failure. */
+function parseOrUsage<S extends z.ZodType>(schema: S, body: unknown, what: string): z.output<S> {
+  const parsed = schema.safeParse(body);
+  if (parsed.success) return parsed.data;
+  const issues = parsed.error.issues.map((issue) => `${formatIssuePath(issue.path)}: ${issue.message}`);
+  throw new UsageError(`invalid ${what}: ${issues.join('; ')}`);
+}
+
+/** The file's bytes, with read failures and undecodable files as one-line usage errors. */
+async function decodeFile<T>(file: string, decode: (bytes: Uint8Array) => T): Promise<T> {
+  const bytes = await readFile(file).catch(() => {
+    throw new UsageError(`cannot read ${file}`);
+  });
+  try {
+    return decode(bytes);
+  } catch (error) {
+    if (error instanceof FormatError) throw new UsageError(`${file}: ${error.message}`);
+    throw error;
+  }
+}
+
+const printJson = (value: unknown, compact: boolean | undefined) =>
+  process.stdout.write(`${JSON.stringify(value, null, compact === true ? undefined : 2)}\n`);
+
+program
+  .command('analyze-signal')
+  .description('theory of a WAV signal (mixed to mono) for each (J, T), as POST /v1/analyze/signal')
+  .argument('<file>', 'WAV file: PCM 8/16/24/32 bit or float32/64, any number of channels')
+  .requiredOption('--J <list>', 'numbers of filters J; a comma list, or repeat the option', numberList)
+  .requiredOption('--T <list>', 'filter lengths T, a comma list', numberList)
+  .option('--p <p>', 'tail probability p of THEORY.md §5', Number, 0.05)
+  .option('--compact', 'print the JSON on one line')
+  .action(async (file: string, opts: { J: number[]; T: number[]; p: number; compact?: boolean }) => {
+    const wav = await decodeFile(file, decodeWav);
+    const request = parseOrUsage(
+      analyzeSignalRequestSchema,
+      {
+        signal: {
+          kind: 'samples',
+          samples: Array.from(wav.samples),
+          sampleRate: wav.sampleRate,
+          name: basename(file),
+        },
+        numFilters: opts.J.length === 1 ? opts.J[0] : opts.J,
+        filterLengths: opts.T,
+        tailProbability: opts.p,
+      },
+      'analyze-signal options',
+    );
+    printJson(analyzeSignal(request), opts.compact);
+  });
+
+program
+  .command('analyze-filterbank')
+  .description(
+    'frame bounds, κ and Littlewood–Paley sum of a .npy filterbank, as POST /v1/analyze/filterbank',
+  )
+  .argument('<file>', '.npy array of shape (J, T) or (J, 1, T), float32 or float64')
+  .option('--stride <d>', 'stride d; must divide the signal length', Number)
+  .option('--signal-length <n>', 'N, the DFT grid (default: max(1024, nextPow2(T)))', Number)
+  .option('--compact', 'print the JSON on one line')
+  .action(async (file: string, opts: { stride?: number; signalLength?: number; compact?: boolean }) => {
+    const filterbank = await decodeFile(file, (bytes) => filterbankWeightsFromNpy(parseNpy(bytes)));
+    const query = parseOrUsage(
+      analyzeFilterbankQuerySchema,
+      { stride: opts.stride, signalLength: opts.signalLength },
+      'analyze-filterbank options',
+    );
+    printJson(analyzeFilterbankTaps(filterbank, query), opts.compact);
+  });
+
+program
+  .command('design')
+  .description('fewest filters J for an expected κ ≤ κ* at each T (THEORY.md §7), as POST /v1/design')
+  .requiredOption('--T <list>', 'filter lengths T, a comma list', numberList)
+  .requiredOption('--kappa <k>', 'target condition number κ* > 1', Number)
+  .option('--c <c>', 'constant of the scaling law', Number, 2)
+  .option('--compact', 'print the JSON on one line')
+  .action((opts: { T: number[]; kappa: number; c: number; compact?: boolean }) => {
+    const request = parseOrUsage(
+      designRequestSchema,
+      { filterLengths: opts.T, targetKappa: opts.kappa, c: opts.c },
+      'design options',
+    );
+    printJson(design(request), opts.compact);
   });
 
 async function readStdin(): Promise<string> {
