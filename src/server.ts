@@ -46,7 +46,11 @@ export async function main(options: { withWorkers?: boolean } = {}): Promise<voi
       process.exit(1);
     }, 25_000);
     timer.unref();
+    // Keep-alive connections that finish their last response after close() began would stay
+    // open until their keep-alive timeout; close each as soon as it is idle.
+    const sweep = setInterval(() => app.server.closeIdleConnections(), 50);
     await app.close();
+    clearInterval(sweep);
     await workers?.close();
     redis.disconnect();
     logger.info('stopped');
