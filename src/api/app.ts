@@ -18,10 +18,12 @@ import { ApiContext } from './context.js';
 import { createAuthenticator } from './plugins/auth.js';
 import { docsPlugin } from './plugins/docs.js';
 import { metricsPlugin } from './plugins/metrics.js';
-import { problemHandler, type ValidationIssue } from './problem-handler.js';
+import { problem, problemHandler, sendProblem, type ValidationIssue } from './problem-handler.js';
+import { dashboardRoutes, presetRoutes } from './routes/dashboard.js';
 import { experimentEventRoutes, type OpenStreams } from './routes/experiment-events.js';
 import { experimentRoutes } from './routes/experiments.js';
 import { operationRoutes } from './routes/operations.js';
+import { plotRoutes } from './routes/plots.js';
 
 export interface AppDeps {
   config: Config;
@@ -84,6 +86,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     requestIdHeader: false,
     // One log line per request (in onResponse) instead of Fastify's two: half the logging cost.
     disableRequestLogging: true,
+    // Router-level errors (a malformed URL, a path segment over maxParamLength) bypass the error
+    // handler; answer them as problem+json too, never with Fastify's own JSON.
+    frameworkErrors: (error, _request, reply) => {
+      const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
+      const status = tooLong ? 414 : 400;
+      void sendProblem(
+        reply,
+        problem(status, tooLong ? 'URI too long' : 'Bad request', tooLong ? 'a path segment is too long' : 'the URL is malformed'),
+      );
+    },
     genReqId: (req) => {
       const incoming = req.headers['x-request-id'];
       return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
@@ -123,6 +135,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     guard: keysOn && !config.METRICS_PUBLIC ? authenticate : undefined,
   });
   await app.register(operationRoutes, { context });
+  await app.register(dashboardRoutes);
 
   await app.register(
     async (v1) => {
@@ -140,6 +153,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       }
       await v1.register(experimentRoutes, { context });
       await v1.register(experimentEventRoutes, { context, streams });
+      await v1.register(plotRoutes, { context });
+      await v1.register(presetRoutes);
     },
     { prefix: '/v1' },
   );

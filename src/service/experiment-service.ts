@@ -7,6 +7,12 @@ import { formatIssuePath } from '../experiments/common/format-issue-path.js';
 import { RequestInputError } from '../experiments/common/prepare-signal.js';
 import { estimateCost } from '../experiments/estimate-cost.js';
 import { planExperiment, withSeed, type ExperimentRequest } from '../experiments/experiment-request.js';
+import {
+  energyPlotNames,
+  frameBoundsPlotNames,
+  type EnergyResult,
+  type FrameBoundsResult,
+} from '../plots/index.js';
 import { EXPERIMENT_QUEUE, TASK_ATTEMPTS, TASK_QUEUE } from '../queue/queue-names.js';
 import { FINAL_STATUSES, type ExperimentRecord } from '../store/experiment-record.js';
 import type { ExperimentStore } from '../store/experiment-store.js';
@@ -164,10 +170,19 @@ export class ExperimentService {
     };
     if (record.startedAt !== undefined) resource.startedAt = record.startedAt;
     if (record.finishedAt !== undefined) resource.finishedAt = record.finishedAt;
-    resource.links = { self, events: `${self}/events` };
+    const links: { self: string; events: string; plots?: string[] } = { self, events: `${self}/events` };
+    resource.links = links;
     if (record.status === 'succeeded') {
       const result = await this.store.getResult(record.id);
-      if (result !== undefined) resource.result = result;
+      if (result !== undefined) {
+        resource.result = result;
+        // The names GET /v1/experiments/{id}/plots/{name}.svg serves (src/plots/index.ts).
+        const names =
+          record.type === 'energy'
+            ? energyPlotNames(result as EnergyResult)
+            : frameBoundsPlotNames(result as FrameBoundsResult);
+        links.plots = names.map((name) => `${self}/plots/${name}.svg`);
+      }
     }
     if (record.error !== undefined) resource.error = record.error;
     return resource;

@@ -1,0 +1,266 @@
+import { createHash } from 'node:crypto';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { tapLaw } from '../../core/filterbank/tap-law.js';
+import { autocorrelationToeplitzEigenvalues } from '../../core/theory/autocorrelation-toeplitz-eigenvalues.js';
+import { GeneralizedChiSquare } from '../../core/theory/generalized-chi-square.js';
+import { numFiltersList } from '../../experiments/common/filterbank-schema.js';
+import { prepareSignal } from '../../experiments/common/prepare-signal.js';
+import { signalNames } from '../../experiments/common/signal-names.js';
+import type { SeededExperimentRequest } from '../../experiments/experiment-request.js';
+import {
+  renderEnergyPlotByName,
+  renderFrameBoundsPlotByName,
+  type DensityCurve,
+  type EnergyCell,
+  type EnergyResult,
+  type FrameBoundsResult,
+} from '../../plots/index.js';
+import { HttpProblem } from '../../service/problem.js';
+import type { ExperimentRecord } from '../../store/experiment-record.js';
+import type { ApiContext } from '../context.js';
+import { notFound } from '../problem-handler.js';
+import { problemResponses } from '../schemas/problem.js';
+
+/** A succeeded result never changes, so a browser may keep a plot this long without asking. */
+export const PLOT_MAX_AGE_SECONDS = 3600;
+/** Rendered SVGs kept in memory: a dashboard refresh serves these without re-rendering. */
+const CACHE_MAX_ENTRIES = 64;
+/** …and at most this many characters in all (an SVG is 20–200 kB; a histogram with 160 bins ~100 kB). */
+const CACHE_MAX_CHARS = 24 * 1024 * 1024;
+/** Points of the exact density curve laid over a histogram. */
+const DENSITY_POINTS = 161;
+
+/** A plot name as `src/plots/index.ts` makes them (`histogram-impulse-J10-T1024`): URL-safe. */
+const PLOT_NAME = /^[a-zA-Z0-9][a-zA-Z0-9-]{0,119}$/;
+
+export const plotParamsSchema = z.object({
+  id: z.uuid().describe('Experiment id'),
+  name: z
+    .string()
+    .regex(PLOT_NAME)
+    .describe(
+      "A plot name from the experiment's `links.plots`. Energy: `deviation`, `histogram-<signal>-J<J>-T<T>`; " +
+        'frame bounds: `frame-bounds`, `condition-number`, `kappa-heatmap`',
+    ),
+});
+
+interface CachedPlot {
+  svg: string;
+  etag: string;
+}
+
+/**
+ * A least-recently-used map of rendered plots, bounded by entries and by characters. It holds
+ * the promise of a render, so concurrent requests for one plot share a single rendering; a
+ * failed render is dropped so that the next request tries again.
+ */
+export class PlotCache {
+  readonly #entries = new Map<string, { promise: Promise<CachedPlot | undefined>; size: number }>();
+  #chars = 0;
+
+  constructor(
+    private readonly maxEntries = CACHE_MAX_ENTRIES,
+    private readonly maxChars = CACHE_MAX_CHARS,
+  ) {}
+
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  get(key: string, render: () => Promise<string | undefined>): Promise<CachedPlot | undefined> {
+    const hit = this.#entries.get(key);
+    if (hit !== undefined) {
+      this.#entries.delete(key);
+      this.#entries.set(key, hit);
+      return hit.promise;
+    }
+    const entry = { promise: Promise.resolve<CachedPlot | undefined>(undefined), size: 0 };
+    entry.promise = render().then(
+      (svg) => {
+        if (svg === undefined) {
+          this.#remove(key, entry);
+          return undefined;
+        }
+        if (this.#entries.get(key) === entry) {
+          entry.size = svg.length;
+          this.#chars += svg.length;
+          this.#evict();
+        }
+        return { svg, etag: `"${createHash('sha256').update(svg).digest('base64url')}"` };
+      },
+      (error: unknown) => {
+        this.#remove(key, entry);
+        throw error;
+      },
+    );
+    // Bounds apply when a render completes: a pending or failing render evicts nothing.
+    this.#entries.set(key, entry);
+    return entry.promise;
+  }
+
+  #remove(key: string, entry: { size: number }): void {
+    if (this.#entries.get(key) !== entry) return;
+    this.#entries.delete(key);
+    this.#chars -= entry.size;
+  }
+
+  #evict(): void {
+    for (const [key, entry] of this.#entries) {
+      if (this.#entries.size <= this.maxEntries && this.#chars <= this.maxChars) return;
+      if (this.#entries.size === 1) return; // never evict the plot being served
+      this.#entries.delete(key);
+      this.#chars -= entry.size;
+    }
+  }
+}
+
+/**
+ * The exact density of the energy ratio ‖Φx‖²/‖x‖² (THEORY.md §4) on a grid over `[low, high]`.
+ * The law of ‖Φx‖² is generalized χ² with weights σ²·λ_i(Q_T) and J degrees of freedom; its CDF
+ * (Imhof) is accurate to ~1e-12, so the density is taken as the centred difference
+ * (F(x + h/2) − F(x − h/2))/h over one grid step h: the mean density over [x − h/2, x + h/2],
+ * within O(h²·f″) of f(x), far below what a plot shows.
+ *
+ * @param weights - the σ²·λ_i, for ‖Φx‖² (not divided by the energy).
+ * @param degreesOfFreedom - J.
+ * @param energy - ‖x‖², which divides ‖Φx‖² into the ratio.
+ */
+export function energyRatioDensity(
+  weights: ArrayLike<number>,
+  degreesOfFreedom: number,
+  energy: number,
+  low: number,
+  high: number,
+  points = DENSITY_POINTS,
+): DensityCurve | undefined {
+  if (!(high > low) || !(energy > 0) || points < 2) return undefined;
+  const law = new GeneralizedChiSquare(weights, degreesOfFreedom);
+  const h = (high - low) / (points - 1);
+  const x: number[] = [];
+  const density: number[] = [];
+  let previous = law.cdf((low - h / 2) * energy);
+  for (let i = 0; i < points; i++) {
+    const xi = low + i * h;
+    const next = law.cdf((xi + h / 2) * energy);
+    x.push(xi);
+    density.push(Math.max(0, (next - previous) / h));
+    previous = next;
+  }
+  return { x, density };
+}
+
+/**
+ * The exact density for one histogram cell of an energy experiment, from the stored request:
+ * the cell's signal is prepared as the plan prepares it, and the eigenvalues of Q_T are taken
+ * as in src/experiments/energy/theory.ts. `undefined` for uniform taps (THEORY.md §8: no exact
+ * law) and for signals that cannot be rebuilt here (stored signals).
+ */
+export function cellDensity(request: SeededExperimentRequest, cell: EnergyCell): DensityCurve | undefined {
+  if (request.type !== 'energy') return undefined;
+  const init = request.filterbank.init;
+  if (init.scheme === 'pytorch-default') return undefined;
+  const names = signalNames(request.signals);
+  const index = names.indexOf(cell.signal);
+  const spec = request.signals[index];
+  if (spec === undefined || spec.kind === 'stored') return undefined;
+  if (!numFiltersList(request.filterbank.numFilters).includes(cell.numFilters)) return undefined;
+  const signal = prepareSignal(spec, index, request.seed, undefined, names[index]);
+  const T = cell.filterLength;
+  const law = tapLaw(init.scheme, cell.numFilters, T, init.variance);
+  const eigenvalues = autocorrelationToeplitzEigenvalues(signal.autocorrelation, T);
+  const weights = new Float64Array(eigenvalues.length);
+  for (let i = 0; i < weights.length; i++) weights[i] = Math.max(0, eigenvalues[i]!) * law.variance;
+  const edges = cell.empirical.histogram.edges;
+  return energyRatioDensity(weights, cell.numFilters, signal.energy, edges[0]!, edges[edges.length - 1]!);
+}
+
+/** RFC 9110 §13.1.2: If-None-Match uses the weak comparison. */
+function matchesIfNoneMatch(header: string | undefined, etag: string): boolean {
+  if (header === undefined) return false;
+  return header.split(',').some((tag) => {
+    const t = tag.trim();
+    return t === '*' || t.replace(/^W\//, '') === etag;
+  });
+}
+
+/**
+ * `GET /v1/experiments/{id}/plots/{name}.svg`: the SVG plots of a succeeded experiment,
+ * rendered on the server by src/plots and kept in a small LRU; `prefix: '/v1'`, behind auth
+ * and the rate limit like every /v1 route.
+ */
+export const plotRoutes: FastifyPluginAsyncZod<{ context: ApiContext; cache?: PlotCache }> = async (
+  app,
+  { context, cache = new PlotCache() },
+) => {
+  const render = async (record: ExperimentRecord, name: string): Promise<string | undefined> => {
+    const result = await context.store.getResult(record.id);
+    if (result === undefined) return undefined;
+    const request = record.request;
+    const onWarning = (message: string) => app.log.warn({ experimentId: record.id, plot: name }, message);
+    if (request.type === 'energy') {
+      return renderEnergyPlotByName(result as EnergyResult, name, {
+        tailProbability: request.tailProbability,
+        density: (cell) => {
+          try {
+            return cellDensity(request, cell);
+          } catch (error) {
+            app.log.warn({ err: error, experimentId: record.id, plot: name }, 'no exact density');
+            return undefined;
+          }
+        },
+        render: { onWarning },
+      });
+    }
+    return renderFrameBoundsPlotByName(result as FrameBoundsResult, name, { render: { onWarning } });
+  };
+
+  app.get(
+    '/experiments/:id/plots/:name.svg',
+    {
+      schema: {
+        summary: 'A plot of a succeeded experiment (SVG)',
+        description:
+          "Rendered on the server with Vega-Lite; the names are listed in the experiment's `links.plots`. Energy: the " +
+          'deviation against T with every bound, and per signal the histogram of its largest T with the exact ' +
+          '(generalized χ²) density. Frame bounds: A and B against T with the theory, κ̄ against T per J, and the κ̄ heat ' +
+          'map with the fitted law. A result never changes, so the plot comes with a strong ETag and ' +
+          `\`Cache-Control: private, max-age=${PLOT_MAX_AGE_SECONDS}\`. 404 for an unknown name or an experiment that ` +
+          'has not succeeded.',
+        tags: ['experiments'],
+        security: [{ bearerAuth: [] }],
+        params: plotParamsSchema,
+        response: {
+          200: {
+            description: 'The plot',
+            content: { 'image/svg+xml': { schema: z.string() } },
+          },
+          304: z.undefined().describe('Not modified'),
+          ...problemResponses(401, 404, 429, 503),
+        },
+      },
+    },
+    async (request, reply) => {
+      const { id, name } = request.params;
+      const record = await context.store.getOwned(id, request.owner);
+      if (record === undefined) throw notFound('experiment', id);
+      if (record.status !== 'succeeded') {
+        throw new HttpProblem(
+          404,
+          'Not found',
+          `experiment ${id} has no plots: it is ${record.status}, and plots exist once it succeeded`,
+        );
+      }
+      const plot = await cache.get(`${id}/${name}`, () => render(record, name));
+      if (plot === undefined) {
+        throw new HttpProblem(404, 'Not found', `experiment ${id} has no plot named ${JSON.stringify(name)}`);
+      }
+      void reply
+        .header('etag', plot.etag)
+        .header('cache-control', `private, max-age=${PLOT_MAX_AGE_SECONDS}`)
+        .header('x-content-type-options', 'nosniff');
+      if (matchesIfNoneMatch(request.headers['if-none-match'], plot.etag)) return reply.code(304).send();
+      return reply.type('image/svg+xml; charset=utf-8').send(plot.svg);
+    },
+  );
+};
