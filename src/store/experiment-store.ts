@@ -1,6 +1,11 @@
 import type { Redis } from 'ioredis';
 import type { ExperimentResult } from '../experiments/experiment-request.js';
-import { FINAL_STATUSES, type ExperimentRecord, type ExperimentStatus, type Problem } from './experiment-record.js';
+import {
+  FINAL_STATUSES,
+  type ExperimentRecord,
+  type ExperimentStatus,
+  type Problem,
+} from './experiment-record.js';
 import { keys } from './redis-keys.js';
 
 /**
@@ -96,14 +101,23 @@ export class ExperimentStore {
       final ? this.ttlSeconds : 0,
     )) as string | null;
     if (out === null) return undefined;
+    const record = JSON.parse(out) as ExperimentRecord;
     if (final) {
-      await this.redis.expire(keys.progress(id), this.ttlSeconds);
+      await this.redis
+        .multi()
+        .expire(keys.progress(id), this.ttlSeconds)
+        .zadd(keys.expiries, Date.now() + this.ttlSeconds * 1000, `${record.owner}|${id}`)
+        .exec();
     }
-    return JSON.parse(out) as ExperimentRecord;
+    return record;
   }
 
   /** Stores the result and marks the experiment succeeded, unless it was cancelled meanwhile. */
-  async succeed(id: string, result: ExperimentResult, finishedAt: string): Promise<ExperimentRecord | undefined> {
+  async succeed(
+    id: string,
+    result: ExperimentResult,
+    finishedAt: string,
+  ): Promise<ExperimentRecord | undefined> {
     await this.redis.set(keys.result(id), JSON.stringify(result), 'EX', this.ttlSeconds);
     const record = await this.transition(id, 'succeeded', ['queued', 'running'], { finishedAt });
     if (record === undefined) await this.redis.del(keys.result(id));
@@ -120,15 +134,40 @@ export class ExperimentStore {
       .multi()
       .del(keys.experiment(record.id), keys.result(record.id), keys.progress(record.id))
       .zrem(keys.experimentsOf(record.owner), record.id)
+      .zrem(keys.expiries, `${record.owner}|${record.id}`)
       .exec()) as [Error | null, number][];
     return Number(removed) > 0;
+  }
+
+  /**
+   * Removes from the owner indexes the ids whose records have expired, so that Redis memory
+   * returns to its baseline after retention. Cheap when there is nothing to do; returns how
+   * many were swept.
+   */
+  async sweepExpired(now = Date.now(), batch = 1000): Promise<number> {
+    let swept = 0;
+    for (;;) {
+      const due = await this.redis.zrangebyscore(keys.expiries, '-inf', now, 'LIMIT', 0, batch);
+      if (due.length === 0) return swept;
+      const multi = this.redis.multi();
+      for (const member of due) {
+        const cut = member.indexOf('|');
+        multi.zrem(keys.experimentsOf(member.slice(0, cut)), member.slice(cut + 1));
+      }
+      multi.zrem(keys.expiries, ...due);
+      await multi.exec();
+      swept += due.length;
+    }
   }
 
   /**
    * Newest first. The cursor is the (score, id) of the last item returned, so pages stay stable
    * while new experiments arrive. Ids whose records expired are pruned from the index.
    */
-  async list(owner: string, options: ListOptions): Promise<{ items: ExperimentRecord[]; nextCursor: string | null }> {
+  async list(
+    owner: string,
+    options: ListOptions,
+  ): Promise<{ items: ExperimentRecord[]; nextCursor: string | null }> {
     const index = keys.experimentsOf(owner);
     let max = '+inf';
     let afterId: string | undefined;
@@ -141,7 +180,15 @@ export class ExperimentStore {
     let offset = 0;
     const batch = Math.max(options.limit * 2, 50);
     for (;;) {
-      const page = await this.redis.zrevrangebyscore(index, max, '-inf', 'WITHSCORES', 'LIMIT', offset, batch);
+      const page = await this.redis.zrevrangebyscore(
+        index,
+        max,
+        '-inf',
+        'WITHSCORES',
+        'LIMIT',
+        offset,
+        batch,
+      );
       if (page.length === 0) return { items, nextCursor: null };
       offset += page.length / 2;
       const ids: string[] = [];
@@ -183,7 +230,8 @@ function encodeCursor(score: number, id: string): string {
 export function decodeCursor(cursor: string): [number, string] {
   try {
     const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(value) && typeof value[0] === 'number' && typeof value[1] === 'string') return [value[0], value[1]];
+    if (Array.isArray(value) && typeof value[0] === 'number' && typeof value[1] === 'string')
+      return [value[0], value[1]];
   } catch {
     // fall through
   }

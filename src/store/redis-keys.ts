@@ -8,6 +8,11 @@ export const keys = {
   progress: (id: string) => `${PREFIX}:experiment:${id}:progress`,
   /** Sorted set of experiment ids by creation time, per owner ('public' when keys are off). */
   experimentsOf: (owner: string) => `${PREFIX}:owner:${owner}:experiments`,
+  /**
+   * Sorted set of `owner|id` by the time their records expire, so the owner indexes can be
+   * swept (a sorted-set member has no TTL of its own).
+   */
+  expiries: `${PREFIX}:expiries`,
   idempotency: (owner: string, key: string) => `${PREFIX}:idempotency:${owner}:${key}`,
   /** Pub/sub: progress and status events of one experiment. */
   events: (id: string) => `${PREFIX}:events:${id}`,

@@ -4,7 +4,11 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Piscina } from 'piscina';
 import type { Config } from '../config.js';
-import type { ExperimentPlan, SimulationOutput, TheoryOutput } from '../experiments/common/experiment-definition.js';
+import type {
+  ExperimentPlan,
+  SimulationOutput,
+  TheoryOutput,
+} from '../experiments/common/experiment-definition.js';
 import { planExperiment, type ExperimentResult } from '../experiments/experiment-request.js';
 import { EXPERIMENT_QUEUE, TASK_QUEUE } from '../queue/queue-names.js';
 import { decodeTaskOutput, encodeTaskOutput, type EncodedTaskOutput } from '../queue/task-output-codec.js';
@@ -19,6 +23,8 @@ import { keys } from '../store/redis-keys.js';
 
 /** Progress is flushed to Redis and published at most this often per experiment (API: ≥ 1/s). */
 const PROGRESS_FLUSH_MS = 250;
+/** How often a worker removes expired experiments from the owner indexes. */
+const SWEEP_INTERVAL_MS = 30_000;
 
 export interface RunningWorkers {
   close(): Promise<void>;
@@ -75,7 +81,9 @@ export async function startWorkers(options: {
       return { kind: 'skipped' };
     }
     if (record.status === 'queued') {
-      record = (await store.transition(id, 'running', ['queued'], { startedAt: new Date().toISOString() })) ?? record;
+      record =
+        (await store.transition(id, 'running', ['queued'], { startedAt: new Date().toISOString() })) ??
+        record;
       if (record.status === 'running') await publishStatus(connection, record);
     }
     let entry: PlanEntry;
@@ -85,7 +93,12 @@ export async function startWorkers(options: {
       // The request cannot be planned (a stored signal was deleted, say): retrying won't help.
       const failed = await store.fail(
         id,
-        { type: problemType(422), title: 'Experiment cannot run', status: 422, detail: (error as Error).message },
+        {
+          type: problemType(422),
+          title: 'Experiment cannot run',
+          status: 422,
+          detail: (error as Error).message,
+        },
         new Date().toISOString(),
       );
       if (failed !== undefined) await publishStatus(connection, failed);
@@ -108,7 +121,10 @@ export async function startWorkers(options: {
       flushed = trials;
       await store.setTaskProgress(id, taskIndex, trials);
       const completed = await store.completedTrials(id);
-      await publishEvent(connection, id, { event: 'progress', data: progressData(completed, plan.totalTrials) });
+      await publishEvent(connection, id, {
+        event: 'progress',
+        data: progressData(completed, plan.totalTrials),
+      });
     };
     channel.port1.on('message', (delta: number) => {
       trials += delta;
@@ -122,9 +138,10 @@ export async function startWorkers(options: {
         task,
         progressPort: channel.port2,
       };
-      const output = (await pool.run(message, { signal: controller.signal, transferList: [channel.port2] })) as
-        | SimulationOutput
-        | TheoryOutput<unknown>;
+      const output = (await pool.run(message, {
+        signal: controller.signal,
+        transferList: [channel.port2],
+      })) as SimulationOutput | TheoryOutput<unknown>;
       if (output.kind === 'simulate') trials = output.trialEnd - output.trialStart;
       await flush(true);
       log.debug({ ms: Date.now() - started }, 'task done');
@@ -169,9 +186,15 @@ export async function startWorkers(options: {
     const finished = await store.succeed(id, result, new Date().toISOString());
     plans.delete(id);
     if (finished !== undefined) {
-      await publishEvent(connection, id, { event: 'progress', data: progressData(record.totalTrials, record.totalTrials) });
+      await publishEvent(connection, id, {
+        event: 'progress',
+        data: progressData(record.totalTrials, record.totalTrials),
+      });
       await publishStatus(connection, finished);
-      log.info({ ms: Date.parse(finished.finishedAt!) - Date.parse(record.createdAt) }, 'experiment succeeded');
+      log.info(
+        { ms: Date.parse(finished.finishedAt!) - Date.parse(record.createdAt) },
+        'experiment succeeded',
+      );
     }
   };
 
@@ -185,15 +208,25 @@ export async function startWorkers(options: {
     ...common,
     concurrency: config.WORKER_CONCURRENCY,
   });
-  const assembleWorker = new Worker<AssembleJobData, void>(EXPERIMENT_QUEUE, assemble, { ...common, concurrency: 1 });
+  const assembleWorker = new Worker<AssembleJobData, void>(EXPERIMENT_QUEUE, assemble, {
+    ...common,
+    concurrency: 1,
+  });
   for (const worker of [taskWorker, assembleWorker]) {
     worker.on('error', (error) => logger.error({ err: error }, 'worker error'));
   }
   await Promise.all([taskWorker.waitUntilReady(), assembleWorker.waitUntilReady()]);
+  const sweeper = setInterval(() => {
+    store
+      .sweepExpired()
+      .catch((error: unknown) => logger.warn({ err: error }, 'sweep of expired experiments failed'));
+  }, SWEEP_INTERVAL_MS);
+  sweeper.unref();
   logger.info({ concurrency: config.WORKER_CONCURRENCY }, 'workers ready');
 
   return {
     async close() {
+      clearInterval(sweeper);
       // Finish the jobs in hand (BullMQ hands back what it cannot finish as stalled).
       await Promise.all([taskWorker.close(), assembleWorker.close()]);
       await subscriber.quit().catch(() => subscriber.disconnect());

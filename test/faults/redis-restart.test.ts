@@ -84,8 +84,14 @@ test('Redis killed and restarted mid-run: /readyz and POST report it at once; ev
 
   for (const [i, id] of ids.entries()) {
     const done = await waitFor(
-      async () => (await request(stack.app.server).get(`/v1/experiments/${id}`)).body,
-      (b: { status?: string }) => b.status === 'succeeded' || b.status === 'failed',
+      async () =>
+        (await request(stack.app.server).get(`/v1/experiments/${id}`)).body as {
+          status?: string;
+          error?: unknown;
+          result?: unknown;
+          progress: { completedTrials: number; totalTrials: number };
+        },
+      (b) => b.status === 'succeeded' || b.status === 'failed',
       120_000,
       `experiment ${i} to finish`,
     );

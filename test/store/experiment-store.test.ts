@@ -1,0 +1,100 @@
+// ExperimentStore against a real redis-server: retention and the sweep that returns Redis to its
+// baseline once finished experiments expire.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { Redis } from 'ioredis';
+import { experimentRequestSchema } from '../../src/experiments/experiment-request.js';
+import { connectRedis } from '../../src/redis/connect-redis.js';
+import type { ExperimentRecord } from '../../src/store/experiment-record.js';
+import { ExperimentStore } from '../../src/store/experiment-store.js';
+import { startRedis, type TestRedis } from '../support/redis-server.js';
+
+let server: TestRedis;
+let redis: Redis;
+
+before(async () => {
+  server = await startRedis();
+  redis = connectRedis(server.url, 'api');
+  await redis.connect();
+});
+after(async () => {
+  redis.disconnect();
+  await server.stop();
+});
+
+const record = (id: string, owner: string, createdAt: string): ExperimentRecord => ({
+  id,
+  type: 'frame-bounds',
+  status: 'queued',
+  owner,
+  request: {
+    ...experimentRequestSchema.parse({
+      type: 'frame-bounds',
+      filterbank: { numFilters: 2, filterLengths: [4] },
+    }),
+    seed: 1,
+  },
+  totalTrials: 1000,
+  taskCount: 4,
+  chunkTrials: 250,
+  createdAt,
+});
+
+test('finished experiments expire after the TTL, and the sweep empties the indexes: Redis back to baseline', async () => {
+  const baseline = await redis.dbsize();
+  const store = new ExperimentStore(redis, 1);
+  for (let i = 0; i < 20; i++) {
+    await store.create(
+      record(`e${i}`, i % 2 === 0 ? 'alice' : 'bob', new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString()),
+    );
+    await store.setTaskProgress(`e${i}`, 0, 250);
+  }
+  // One stays running: it must not expire nor leave the index.
+  await store.transition('e19', 'running', ['queued']);
+  for (let i = 0; i < 19; i++) {
+    await store.succeed(`e${i}`, { cells: [] }, new Date().toISOString());
+  }
+  assert.equal((await store.list('alice', { limit: 100 })).items.length, 10);
+  await new Promise((r) => setTimeout(r, 1300)); // TTL of 1 s, and Redis expires lazily-or-within-100 ms
+  assert.equal(await store.get('e0'), undefined);
+  assert.equal(await store.getResult('e0'), undefined);
+  assert.equal(await store.sweepExpired(), 19);
+  assert.equal(await store.sweepExpired(), 0, 'idempotent');
+  assert.deepEqual(
+    (await store.list('bob', { limit: 100 })).items.map((r) => r.id),
+    ['e19'],
+  );
+  assert.equal((await store.list('alice', { limit: 100 })).items.length, 0);
+  // Left: the running record, its progress hash and bob's index.
+  assert.equal(await redis.dbsize(), baseline + 3);
+});
+
+test('list pages newest first with a stable cursor, and filters by status', async () => {
+  const store = new ExperimentStore(redis, 3600);
+  const t = Date.UTC(2026, 5, 1);
+  for (let i = 0; i < 7; i++)
+    await store.create(record(`p${i}`, 'carol', new Date(t + (i % 3) * 1000).toISOString()));
+  await store.transition('p3', 'cancelled', ['queued']);
+  const seen: string[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await store.list('carol', { limit: 3, cursor });
+    seen.push(...page.items.map((r) => r.id));
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor !== undefined);
+  assert.equal(seen.length, 7);
+  assert.equal(new Set(seen).size, 7, 'no item twice across pages with equal timestamps');
+  const times = seen.map((id) =>
+    Date.parse(record(id, '', new Date(t + (Number(id.slice(1)) % 3) * 1000).toISOString()).createdAt),
+  );
+  assert.deepEqual(
+    times,
+    [...times].sort((a, b) => b - a),
+    'newest first',
+  );
+  assert.deepEqual(
+    (await store.list('carol', { limit: 10, status: 'cancelled' })).items.map((r) => r.id),
+    ['p3'],
+  );
+  await assert.rejects(store.list('carol', { limit: 1, cursor: 'garbage' }), RangeError);
+});
