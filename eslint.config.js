@@ -15,6 +15,31 @@ export default tseslint.config(
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
   },
   {
+    // The dashboard's ES module runs in the browser (public/, served as is).
+    files: ['public/**/*.js'],
+    languageOptions: {
+      sourceType: 'module',
+      globals: Object.fromEntries(
+        [
+          'AbortController',
+          'Blob',
+          'CSS',
+          'Headers',
+          'Node',
+          'TextDecoderStream',
+          'clearTimeout',
+          'document',
+          'fetch',
+          'sessionStorage',
+          'setInterval',
+          'setTimeout',
+          'structuredClone',
+          'window',
+        ].map((name) => [name, 'readonly']),
+      ),
+    },
+  },
+  {
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },

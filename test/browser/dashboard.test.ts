@@ -1,0 +1,154 @@
+// The dashboard in headless Chromium (Debian's /usr/bin/chromium driven by playwright-core; no
+// downloaded browsers): a private redis-server, the app and in-process workers; submit a preset
+// with few trials, watch it reach 100 % and show its plots, cancel a bigger one, and no console
+// errors on the way. Saves test-output/dashboard.png.
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync } from 'node:fs';
+import { after, before, describe, it } from 'node:test';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { startStack, type Stack } from '../api/helpers.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const SCREENSHOT_DIR = new URL('../../test-output/', import.meta.url);
+/** Generous for a loaded CI machine; the small experiments take well under a second of work. */
+const STEP_MS = 30_000;
+/** Evaluated in the page (a string: tsconfig has no DOM types): every plot image decoded. */
+const PLOTS_LOADED = `(() => {
+  const images = [...document.querySelectorAll('[data-testid=plot]')];
+  return images.length > 0 && images.every((img) => img.complete && img.naturalWidth > 0);
+})()`;
+
+// Skipped on a developer machine without Chromium; in CI (.ci/run sets CI=true) a missing
+// browser fails the test instead of hiding it.
+const skip = existsSync(CHROMIUM) || process.env.CI === 'true' ? false : `no Chromium at ${CHROMIUM}`;
+
+describe('dashboard', { skip }, () => {
+  let stack: Stack;
+  let browser: Browser;
+  let page: Page;
+  const problems: string[] = [];
+
+  before(async () => {
+    // The cost limit is raised so that the big experiment to cancel is accepted.
+    stack = await startStack({ workers: true, env: { MAX_EXPERIMENT_COST: '1000000' } });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+    page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+    page.on('console', (message) => {
+      if (message.type() === 'error') problems.push(`console: ${message.text()}`);
+    });
+    page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
+    page.on('requestfailed', (request) => {
+      // Streams the page aborts itself (on delete or key change) are not failures.
+      if (request.failure()?.errorText !== 'net::ERR_ABORTED') {
+        problems.push(`requestfailed: ${request.url()} ${request.failure()?.errorText}`);
+      }
+    });
+    page.setDefaultTimeout(STEP_MS);
+  });
+
+  after(async () => {
+    await browser?.close();
+    await stack?.close();
+  });
+
+  it('runs a preset to 100 % with its plots, cancels a bigger one, and logs no errors', async () => {
+    await page.goto(`${stack.base}/`);
+    const select = page.getByTestId('preset-select');
+    // The presets come from GET /v1/presets: the paper's three figures, plus "custom".
+    await assert.doesNotReject(select.locator('option[value="frame-bounds"]').waitFor({ state: 'attached' }));
+    const options = await select
+      .locator('option')
+      .evaluateAll((list) => list.map((o) => (o as unknown as { value: string }).value));
+    assert.deepEqual(options, ['energy', 'frame-bounds', 'condition-number', 'custom']);
+
+    // The energy figure at 40 trials: about a second of work on two threads.
+    await select.selectOption('energy');
+    await page.getByLabel('Trials').fill('40');
+    await page.getByTestId('submit').click();
+    const row = page.getByTestId('experiment-row').filter({ hasText: 'Energy' });
+    await row.waitFor();
+
+    // Then a big one, the condition-number figure at 200 000 trials (minutes of work), to cancel.
+    // Its tasks queue behind the small one's, so they do not delay it.
+    await select.selectOption('condition-number');
+    await page.getByLabel('Trials').fill('200000');
+    await page.getByTestId('submit').click();
+    const bigRow = page.getByTestId('experiment-row').filter({ hasText: 'J 5, 10, 40' });
+    await bigRow.waitFor();
+    await row.locator('.exp-title').click();
+    await row.locator('[data-testid=progress][aria-valuenow="100"]').waitFor();
+    await row.locator('.badge', { hasText: 'succeeded' }).waitFor();
+
+    // Selected, its plots load as images (blob: URLs fetched with fetch()).
+    const plots = page.getByTestId('plot');
+    await page.waitForFunction(PLOTS_LOADED);
+    const count = await plots.count();
+    assert.equal(count, 4, 'deviation and one histogram per signal');
+    for (const width of await plots.evaluateAll((list) =>
+      list.map((i) => (i as unknown as { naturalWidth: number }).naturalWidth),
+    )) {
+      assert.ok(width > 0);
+    }
+    assert.ok((await page.locator('table.numbers tbody tr').count()) === 24, '3 signals × 8 T');
+    assert.match(
+      (await page.getByRole('link', { name: /^JSON/ }).getAttribute('href')) ?? '',
+      /^\/v1\/experiments\//,
+    );
+
+    // Cancel the big one: its row says so (status over the event stream).
+    await bigRow.getByRole('button', { name: /^Cancel/ }).click();
+    await bigRow.locator('.badge', { hasText: 'cancelled' }).waitFor();
+    assert.equal(await bigRow.getByRole('button', { name: /^Cancel/ }).isVisible(), false);
+
+    // Keyboard: the first row's title is a button that selects it.
+    await bigRow.locator('.exp-title').focus();
+    await page.keyboard.press('Enter');
+    await page.locator('#detail-heading', { hasText: 'J 5, 10, 40' }).waitFor();
+    await row.locator('.exp-title').click();
+    await page.locator('#detail-heading', { hasText: 'Energy' }).waitFor();
+    await page.waitForFunction(PLOTS_LOADED);
+
+    mkdirSync(SCREENSHOT_DIR, { recursive: true });
+    await page.screenshot({ path: new URL('dashboard.png', SCREENSHOT_DIR).pathname });
+    assert.deepEqual(problems, []);
+  });
+
+  it('shows the problem+json errors of a bad custom request next to the form', async () => {
+    await page.getByTestId('preset-select').selectOption('custom');
+    await page.getByLabel('Request body (JSON)').fill(
+      JSON.stringify({
+        type: 'frame-bounds',
+        trials: 0,
+        filterbank: { numFilters: 4, filterLengths: [8] },
+      }),
+    );
+    // A 400 answer is expected here; Chromium logs it as a failed resource load.
+    const before = problems.length;
+    await page.getByTestId('submit').click();
+    const alert = page.getByRole('alert').filter({ hasText: 'trials' });
+    await alert.waitFor();
+    assert.match((await alert.textContent()) ?? '', /Invalid request/);
+    const logged = problems.splice(before);
+    assert.ok(
+      logged.every((p) => /status of 400/.test(p)),
+      JSON.stringify(logged),
+    );
+
+    await page.getByLabel('Request body (JSON)').fill('{ not json');
+    await page.getByTestId('submit').click();
+    await page.getByRole('alert').filter({ hasText: 'Not valid JSON' }).waitFor();
+    assert.deepEqual(problems, []);
+  });
+});
