@@ -4,6 +4,7 @@
 // errors on the way. Saves test-output/dashboard.png.
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startStack, type Stack } from '../api/helpers.js';
@@ -12,11 +13,14 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SCREENSHOT_DIR = new URL('../../test-output/', import.meta.url);
 /** Generous for a loaded CI machine; the small experiments take well under a second of work. */
 const STEP_MS = 30_000;
-/** Evaluated in the page (a string: tsconfig has no DOM types): every plot image decoded. */
-const PLOTS_LOADED = `(() => {
-  const images = [...document.querySelectorAll('[data-testid=plot]')];
+/** Runs in the page (tsconfig has no DOM types, hence the cast): every plot image decoded. */
+const PLOTS_LOADED = () => {
+  const page = globalThis as unknown as {
+    document: { querySelectorAll(selector: string): Iterable<{ complete: boolean; naturalWidth: number }> };
+  };
+  const images = [...page.document.querySelectorAll('[data-testid=plot]')];
   return images.length > 0 && images.every((img) => img.complete && img.naturalWidth > 0);
-})()`;
+};
 
 // Skipped on a developer machine without Chromium; in CI (.ci/run sets CI=true) a missing
 // browser fails the test instead of hiding it.
@@ -150,5 +154,44 @@ describe('dashboard', { skip }, () => {
     await page.getByTestId('submit').click();
     await page.getByRole('alert').filter({ hasText: 'Not valid JSON' }).waitFor();
     assert.deepEqual(problems, []);
+  });
+  it('asks for an API key when the server has keys, then sends it in headers only', async () => {
+    const keyed = await stack.extraApp({ API_KEYS: 'dashboard-key', MAX_EXPERIMENT_COST: '1000000' });
+    await keyed.listen({ port: 0, host: '127.0.0.1' });
+    const base = `http://127.0.0.1:${(keyed.server.address() as AddressInfo).port}`;
+    const keyPage = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+    const logged: string[] = [];
+    const urls: string[] = [];
+    keyPage.on('console', (m) => void (m.type() === 'error' && logged.push(m.text())));
+    keyPage.on('pageerror', (error) => logged.push(`pageerror: ${error.message}`));
+    keyPage.on('request', (r) => urls.push(r.url()));
+    try {
+      await keyPage.goto(`${base}/`);
+      await keyPage.getByText('This server needs an API key').waitFor();
+      await keyPage.getByLabel('API key').fill('dashboard-key');
+      await keyPage.getByRole('button', { name: 'Use key' }).click();
+      const select = keyPage.getByTestId('preset-select');
+      await select.locator('option[value="frame-bounds"]').waitFor({ state: 'attached' });
+      await select.selectOption('frame-bounds');
+      await keyPage.getByLabel('Trials').fill('20');
+      await keyPage.getByTestId('submit').click();
+      const row = keyPage.getByTestId('experiment-row').first();
+      await row.locator('[data-testid=progress][aria-valuenow="100"]').waitFor();
+      await keyPage.waitForFunction(PLOTS_LOADED);
+      assert.equal(await keyPage.getByTestId('plot').count(), 3);
+      assert.equal(
+        await keyPage.evaluate(() =>
+          (
+            globalThis as unknown as { sessionStorage: { getItem(key: string): string | null } }
+          ).sessionStorage.getItem('fbstab.apiKey'),
+        ),
+        'dashboard-key',
+      );
+      assert.ok(!urls.some((u) => u.includes('dashboard-key')), 'the key never appears in a URL');
+      // Only the 401s of the first load, before the key was given.
+      assert.ok(logged.length > 0 && logged.every((t) => /status of 401/.test(t)), JSON.stringify(logged));
+    } finally {
+      await keyPage.close();
+    }
   });
 });
