@@ -4,8 +4,11 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import rateLimit from '@fastify/rate-limit';
 import Fastify, {
+  LogController,
   type FastifyBaseLogger,
   type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
   type FastifySchemaCompiler,
   type FastifyServerOptions,
 } from 'fastify';
@@ -77,6 +80,26 @@ function isLoggerInstance(logger: unknown): logger is FastifyBaseLogger {
  * `app.server` with supertest. Closing the app closes what it opened (queues, the event
  * subscriber, open event streams), never `deps.redis`.
  */
+/** Logs each request once, when it completes, with what an operator needs to find it. */
+class OneLineLogController extends LogController {
+  override incomingRequest(): void {}
+
+  override requestCompleted(
+    error: Error | null | undefined,
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): void {
+    const line = {
+      method: request.method,
+      url: request.url,
+      statusCode: reply.statusCode,
+      ms: Math.round(reply.elapsedTime),
+    };
+    if (error) request.log.error({ ...line, err: error }, 'request errored');
+    else request.log.info(line, 'request completed');
+  }
+}
+
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config, redis } = deps;
   const logger = deps.logger ?? { level: config.LOG_LEVEL };
@@ -84,8 +107,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ...(isLoggerInstance(logger) ? { loggerInstance: logger } : { logger }),
     bodyLimit: config.MAX_BODY_BYTES,
     requestIdHeader: false,
-    // One log line per request (in onResponse) instead of Fastify's two: half the logging cost.
-    disableRequestLogging: true,
+    // One log line per request instead of Fastify's two: half the logging cost.
+    logController: new OneLineLogController(),
     // Router-level errors (a malformed URL, a path segment over maxParamLength) bypass the error
     // handler; answer them as problem+json too, never with Fastify's own JSON.
     frameworkErrors: (error, _request, reply) => {
@@ -93,7 +116,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       const status = tooLong ? 414 : 400;
       void sendProblem(
         reply,
-        problem(status, tooLong ? 'URI too long' : 'Bad request', tooLong ? 'a path segment is too long' : 'the URL is malformed'),
+        problem(
+          status,
+          tooLong ? 'URI too long' : 'Bad request',
+          tooLong ? 'a path segment is too long' : 'the URL is malformed',
+        ),
       );
     },
     genReqId: (req) => {
@@ -107,17 +134,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.decorateRequest('owner', PUBLIC_OWNER);
   app.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);
-  });
-  app.addHook('onResponse', async (request, reply) => {
-    request.log.info(
-      {
-        method: request.method,
-        url: request.url,
-        statusCode: reply.statusCode,
-        ms: Math.round(reply.elapsedTime),
-      },
-      'request completed',
-    );
   });
 
   const context = new ApiContext(config, redis, app.log);
