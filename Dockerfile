@@ -26,6 +26,7 @@ WORKDIR /app
 COPY --from=build --chown=node:node /app/node_modules node_modules
 COPY --from=build --chown=node:node /app/dist dist
 COPY --chown=node:node package.json openapi.yaml ./
+COPY --chown=node:node public public
 COPY --chown=node:node bin bin
 USER node
 EXPOSE 3000

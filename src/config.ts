@@ -41,6 +41,22 @@ export const configSchema = z.object({
   JOB_LOCK_MS: positiveInt.default(30_000),
   /** How often workers look for stalled tasks (their owner died). */
   STALLED_INTERVAL_MS: positiveInt.default(15_000),
+  /**
+   * Origins whose browsers may call the API (CORS), comma-separated, or `*`; unset means
+   * same-origin only (no CORS headers).
+   */
+  CORS_ORIGINS: z
+    .string()
+    .optional()
+    .transform((v) =>
+      v === undefined
+        ? []
+        : v
+            .split(',')
+            .map((o) => o.trim())
+            .filter((o) => o !== ''),
+    )
+    .pipe(z.array(z.union([z.literal('*'), z.url({ protocol: /^https?$/ })]))),
   METRICS_PUBLIC: bool.default(true),
   DOCS_PUBLIC: bool.default(true),
 });

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import Fastify, {
   LogController,
@@ -142,6 +144,21 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const keysOn = config.API_KEYS.length > 0;
 
   await app.register(problemHandler);
+  // Security headers on every response. CSP is left to the routes that serve HTML (the dashboard
+  // sets a strict one, /docs its own): JSON needs none.
+  await app.register(helmet, {
+    contentSecurityPolicy: false,
+    crossOriginResourcePolicy: { policy: config.CORS_ORIGINS.length > 0 ? 'cross-origin' : 'same-origin' },
+  });
+  if (config.CORS_ORIGINS.length > 0) {
+    await app.register(cors, {
+      origin: config.CORS_ORIGINS.includes('*') ? '*' : config.CORS_ORIGINS,
+      methods: ['GET', 'POST', 'DELETE'],
+      allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'If-None-Match', 'X-Request-Id'],
+      exposedHeaders: ['Location', 'ETag', 'Retry-After', 'X-Request-Id'],
+      maxAge: 600,
+    });
+  }
   await app.register(docsPlugin, {
     guard: keysOn && !config.DOCS_PUBLIC ? authenticate : undefined,
     version: packageVersion(),

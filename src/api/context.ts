@@ -2,7 +2,7 @@ import { FlowProducer, Queue } from 'bullmq';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config.js';
-import { EXPERIMENT_QUEUE, TASK_QUEUE } from '../queue/queue-names.js';
+import { EXPERIMENT_QUEUE, QUEUE_OPTIONS, TASK_QUEUE } from '../queue/queue-names.js';
 import { ExperimentService } from '../service/experiment-service.js';
 import { ExperimentStore } from '../store/experiment-store.js';
 import { EventHub } from './event-hub.js';
@@ -30,8 +30,8 @@ export class ApiContext {
   private open() {
     if (this.queues === undefined) {
       // Shared connection: BullMQ never closes `redis` itself, only its own duplicates.
-      const experiments = new Queue(EXPERIMENT_QUEUE, { connection: this.redis });
-      const tasks = new Queue(TASK_QUEUE, { connection: this.redis });
+      const experiments = new Queue(EXPERIMENT_QUEUE, { ...QUEUE_OPTIONS, connection: this.redis });
+      const tasks = new Queue(TASK_QUEUE, { ...QUEUE_OPTIONS, connection: this.redis });
       const flows = new FlowProducer({ connection: this.redis });
       const onError = (error: Error) => this.log.warn({ err: error }, 'queue connection error');
       experiments.on('error', onError);

@@ -1,7 +1,7 @@
 import { FlowProducer, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { configSchema, type Config } from '../../src/config.js';
-import { EXPERIMENT_QUEUE } from '../../src/queue/queue-names.js';
+import { EXPERIMENT_QUEUE, QUEUE_OPTIONS } from '../../src/queue/queue-names.js';
 import { connectRedis } from '../../src/redis/connect-redis.js';
 import { ExperimentService } from '../../src/service/experiment-service.js';
 import { ExperimentStore } from '../../src/store/experiment-store.js';
@@ -24,7 +24,7 @@ export async function createServiceHarness(
   await redis.connect();
   const store = new ExperimentStore(redis, config.RESULT_TTL_SECONDS);
   const flows = new FlowProducer({ connection: redis });
-  const queue = new Queue(EXPERIMENT_QUEUE, { connection: redis });
+  const queue = new Queue(EXPERIMENT_QUEUE, { ...QUEUE_OPTIONS, connection: redis });
   const service = new ExperimentService(redis, store, flows, queue, config);
   return {
     config,

@@ -1,0 +1,276 @@
+// Hostile input (property-based, fast-check): at least 10,000 generated requests across every
+// endpoint. Every answer is < 500; every 4xx is problem+json without internals; the server stays
+// alive; experiments stored before the barrage are unchanged after it.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import fc from 'fast-check';
+import { startStack, type Stack } from '../api/helpers.js';
+
+let stack: Stack;
+let agentBase: string;
+
+before(async () => {
+  // No rate limit (the barrage would hit it) and no workers: valid submissions just queue.
+  stack = await startStack({ env: { RATE_LIMIT_PER_MINUTE: '0', MAX_BODY_BYTES: String(256 * 1024) } });
+  agentBase = stack.base;
+});
+after(async () => {
+  await stack.close();
+});
+
+const valid = {
+  type: 'energy',
+  seed: 1,
+  trials: 10,
+  filterbank: { numFilters: 2, filterLengths: [4, 8] },
+  signals: [{ kind: 'impulse', length: 16 }],
+};
+
+/** Values that break naive code: wrong types, extremes, prototype keys, deep nesting, big arrays. */
+const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
+  fc.constantFrom(
+    null,
+    true,
+    false,
+    0,
+    -1,
+    -0,
+    1e308,
+    -1e308,
+    2 ** 53 + 1,
+    4294967296,
+    1e-320,
+    '',
+    'NaN',
+    'Infinity',
+    '1e999',
+    '__proto__',
+    '\u0000',
+    '\uD800',
+    '<script>',
+    '../../etc/passwd',
+    [],
+    {},
+  ),
+  fc.string({ maxLength: 50 }),
+  fc.integer(),
+  fc.double(),
+  fc.array(fc.integer(), { maxLength: 20 }),
+  fc.constant(Array.from({ length: 20_000 }, (_, i) => i)),
+  fc.nat({ max: 2000 }).map((depth) => {
+    let v: unknown = 1;
+    for (let i = 0; i < depth; i++) v = { a: v };
+    return v;
+  }),
+  fc.nat({ max: 2000 }).map((depth) => {
+    let v: unknown = [];
+    for (let i = 0; i < depth; i++) v = [v];
+    return v;
+  }),
+  fc.jsonValue({ maxDepth: 4 }),
+);
+
+/** A valid body with one field (at any depth) replaced, deleted, or a prototype key added. */
+const mutatedBody = fc
+  .tuple(
+    fc.constantFrom(
+      ['type'],
+      ['seed'],
+      ['trials'],
+      ['filterbank'],
+      ['filterbank', 'numFilters'],
+      ['filterbank', 'filterLengths'],
+      ['filterbank', 'filterLengths', 0],
+      ['filterbank', 'init'],
+      ['filterbank', 'stride'],
+      ['signals'],
+      ['signals', 0],
+      ['signals', 0, 'kind'],
+      ['signals', 0, 'length'],
+      ['signals', 0, 'position'],
+      ['tailProbability'],
+      ['__proto__'],
+      ['constructor'],
+      ['filterbank', '__proto__'],
+      ['signals', 0, 'constructor'],
+    ) as fc.Arbitrary<(string | number)[]>,
+    fc.oneof(hostileValue, fc.constant(undefined)),
+    fc.constantFrom('energy', 'frame-bounds'),
+  )
+  .map(([path, value, type]) => {
+    const body = JSON.parse(JSON.stringify({ ...valid, type })) as Record<string, unknown>;
+    let node = body as Record<string | number, unknown>;
+    for (const key of path.slice(0, -1)) {
+      const next = node[key];
+      if (next === null || typeof next !== 'object') node[key] = {};
+      node = node[key] as Record<string | number, unknown>;
+    }
+    const last = path[path.length - 1]!;
+    if (value === undefined) delete node[last];
+    else Object.defineProperty(node, last, { value, enumerable: true, configurable: true, writable: true });
+    return JSON.stringify(body);
+  });
+
+const rawBody = fc.oneof(
+  mutatedBody,
+  hostileValue.map((v) => JSON.stringify(v) ?? 'undefined'),
+  mutatedBody.chain((s) => fc.nat({ max: Math.max(0, s.length - 1) }).map((n) => s.slice(0, n))), // truncated
+  fc.string({ maxLength: 200 }),
+  fc.constant('{"__proto__": {"polluted": true}, "constructor": {"prototype": {"polluted": true}}}'),
+  fc.constant(`{"type":"energy","signals":[${'{"kind":"impulse","length":4},'.repeat(5000)}{}]}`),
+);
+
+const oddId = fc.oneof(
+  fc.uuid(),
+  fc.string({ maxLength: 60 }),
+  fc.constantFrom(
+    '..',
+    '%2e%2e',
+    '%00',
+    'null',
+    'undefined',
+    '0',
+    '-1',
+    'a'.repeat(5000),
+    '💥',
+    '<x>',
+    '%',
+    '%ZZ',
+    '?',
+    '#',
+  ),
+);
+const oddQuery = fc
+  .array(
+    fc.tuple(
+      fc.constantFrom('limit', 'cursor', 'status', 'limit', '__proto__', 'x', ''),
+      fc.oneof(
+        fc.string({ maxLength: 30 }),
+        fc.constantFrom('-1', '0', '101', '1e9', 'NaN', 'running', 'succeeded', 'nope', '[]', '%00'),
+      ),
+    ),
+    { maxLength: 4 },
+  )
+  .map((pairs) => pairs.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&'));
+const contentType = fc.constantFrom(
+  'application/json',
+  'application/json; charset=utf-8',
+  'text/plain',
+  'application/x-www-form-urlencoded',
+  'multipart/form-data; boundary=x',
+  'application/octet-stream',
+  'audio/wav',
+  '',
+  'application/json; charset=latin1',
+);
+
+interface Call {
+  method: string;
+  path: string;
+  contentType?: string;
+  body?: string;
+}
+
+const call: fc.Arbitrary<Call> = fc.oneof(
+  {
+    weight: 5,
+    arbitrary: fc.record({
+      method: fc.constant('POST'),
+      path: fc.constant('/v1/experiments'),
+      contentType,
+      body: rawBody,
+    }),
+  },
+  { weight: 1, arbitrary: oddQuery.map((q) => ({ method: 'GET', path: `/v1/experiments?${q}` })) },
+  {
+    weight: 2,
+    arbitrary: fc
+      .tuple(
+        fc.constantFrom('GET', 'DELETE', 'POST', 'PUT', 'PATCH'),
+        oddId,
+        fc.constantFrom('', '/cancel', '/events', '/plots/x.svg', '/../..'),
+      )
+      .map(([method, id, suffix]) => ({
+        method,
+        path: `/v1/experiments/${encodeURIComponent(id)}${suffix}`,
+      })),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      method: fc.constantFrom('POST', 'GET', 'DELETE'),
+      path: fc.constantFrom(
+        '/v1/signals',
+        '/v1/analyze/signal',
+        '/v1/analyze/filterbank',
+        '/v1/design',
+        '/v1/presets',
+        '/',
+        '/nope',
+        '/v1',
+      ),
+      contentType,
+      body: rawBody,
+    }),
+  },
+);
+
+async function send(c: Call): Promise<{ status: number; contentType: string; text: string }> {
+  const init: RequestInit = { method: c.method, signal: AbortSignal.timeout(10_000) };
+  if (c.body !== undefined && c.method !== 'GET') {
+    init.body = c.body;
+    init.headers =
+      c.contentType === undefined || c.contentType === '' ? {} : { 'content-type': c.contentType };
+  }
+  const res = await fetch(`${agentBase}${c.path}`, init);
+  // Event streams of real experiments would stay open; these ids never exist, so they 404.
+  const text = await res.text();
+  return { status: res.status, contentType: res.headers.get('content-type') ?? '', text };
+}
+
+test('10,000 hostile requests: never a 5xx, every error is problem+json without internals, nothing stored changes', async () => {
+  const seeded = await send({
+    method: 'POST',
+    path: '/v1/experiments',
+    contentType: 'application/json',
+    body: JSON.stringify(valid),
+  });
+  assert.equal(seeded.status, 202);
+  const id = (JSON.parse(seeded.text) as { id: string }).id;
+  const before = await fetch(`${agentBase}/v1/experiments/${id}`);
+  const etag = before.headers.get('etag');
+  const snapshot = await before.text();
+
+  let count = 0;
+  const statuses = new Map<number, number>();
+  await fc.assert(
+    fc.asyncProperty(call, async (c) => {
+      count++;
+      const res = await send(c);
+      statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+      const where = `${c.method} ${c.path.slice(0, 120)} [${c.contentType ?? ''}] ${String(c.body).slice(0, 200)}`;
+      assert.ok(res.status < 500, `${res.status} for ${where}: ${res.text.slice(0, 300)}`);
+      if (res.status >= 400) {
+        assert.match(res.contentType, /^application\/problem\+json/, where);
+        const problem = JSON.parse(res.text) as Record<string, unknown>;
+        for (const field of ['type', 'title', 'status', 'detail'])
+          assert.ok(field in problem, `${field} in ${res.text}`);
+        assert.equal(problem.status, res.status);
+        assert.doesNotMatch(
+          res.text,
+          /\bat [\w.<>]+ \(|node_modules|\.ts:\d+|Error: /,
+          `internals leaked for ${where}`,
+        );
+      }
+      assert.equal(({} as Record<string, unknown>).polluted, undefined, 'Object.prototype polluted');
+    }),
+    { numRuns: 10_000, seed: 20241127, endOnFailure: true },
+  );
+  assert.ok(count >= 10_000);
+  const health = await fetch(`${agentBase}/healthz`);
+  assert.equal(health.status, 200, 'the server is alive');
+  const afterRes = await fetch(`${agentBase}/v1/experiments/${id}`);
+  assert.equal(afterRes.headers.get('etag'), etag, 'the stored experiment is unchanged');
+  assert.equal(await afterRes.text(), snapshot);
+  console.log(`statuses: ${JSON.stringify(Object.fromEntries([...statuses].sort()))}`);
+});
