@@ -2,9 +2,7 @@ import type { SimulationOutput, TheoryOutput } from '../experiments/common/exper
 
 /** A task output as JSON can carry it: per-trial values as base64 of their float64 bytes. */
 export type EncodedTaskOutput =
-  | (Omit<SimulationOutput, 'values'> & { values: string })
-  | TheoryOutput<unknown>
-  | { kind: 'skipped' };
+  (Omit<SimulationOutput, 'values'> & { values: string }) | TheoryOutput<unknown> | { kind: 'skipped' };
 
 /** Exact: the bytes round-trip, so results merged from workers equal the in-process ones. */
 export function encodeTaskOutput(output: SimulationOutput | TheoryOutput<unknown>): EncodedTaskOutput {
