@@ -157,10 +157,14 @@ function checkRange(fn: string, out: Float64Array, start: number, end: number): 
 }
 
 /**
- * Fills `out[start..end)` with independent N(0, 1) draws: the same values, in the same order,
- * as repeated {@link standardNormal} calls on the same generator. This is the hot path (tens of
- * millions of taps per run), so the xoshiro128** step is inlined on local variables and the
- * state is written back to `rng` only around the rare slow path and at the end.
+ * Fills `out[start..end)` with independent N(0, 1) draws. This is the hot path (tens of millions
+ * of taps per run), so it works in two passes over the same stream: the first takes one 32-bit
+ * output per value with the xoshiro128** step inlined on locals and accepts ~98.5 % of them; the
+ * rest (layer edges and the tail) are then redrawn, in index order, by the scalar slow path.
+ * Calling the slow path from inside the first pass cost a third of the run time (measured by
+ * `npm run bench`). The values are a fixed function of the generator's state, so a fill is as
+ * reproducible as before; they equal repeated {@link standardNormal} calls only where no value
+ * needed the slow path (a fill of length 1 always equals one call).
  *
  * @throws RangeError if `start`/`end` are not integers with 0 ≤ start ≤ end ≤ out.length.
  */
@@ -175,8 +179,7 @@ export function fillStandardNormal(
 }
 
 /**
- * Fills `out[start..end)` with `scale`·Z for the same Z, in the same order, as
- * {@link fillStandardNormal}: each value is exactly the double `fillStandardNormal` writes,
+ * Fills `out[start..end)` with `scale`·Z for the same Z as {@link fillStandardNormal}: each value is exactly the double `fillStandardNormal` writes,
  * multiplied by `scale` (one rounding), so it equals filling and then scaling in a second pass.
  *
  * @throws RangeError if `start`/`end` are not integers with 0 ≤ start ≤ end ≤ out.length, or
@@ -207,6 +210,7 @@ function fillScaled(
   let s1 = rng.s1;
   let s2 = rng.s2;
   let s3 = rng.s3;
+  let deferred = 0;
   for (let j = start; j < end; j++) {
     // xoshiro128** step → a (same operations as Xoshiro128StarStar.nextUint32).
     const m = Math.imul(s1, 5);
@@ -224,21 +228,30 @@ function fillScaled(
       // Branch-free sign (bit 8 → ±1): a data-dependent branch here mispredicts half the time.
       out[j] = (1 - ((a >>> 7) & 2)) * v * XS[i]! * scale;
     } else {
-      rng.s0 = s0;
-      rng.s1 = s1;
-      rng.s2 = s2;
-      rng.s3 = s3;
-      out[j] = slowPath(rng, i, v * TWO_POW_M23, (a & 0x100) !== 0) * scale;
-      s0 = rng.s0;
-      s1 = rng.s1;
-      s2 = rng.s2;
-      s3 = rng.s3;
+      // Remember the index and the draw; the slow path runs after this pass.
+      if (2 * deferred + 2 > pendingDraws.length) pendingDraws = growInt32(pendingDraws);
+      pendingDraws[2 * deferred] = j;
+      pendingDraws[2 * deferred + 1] = a;
+      deferred++;
     }
   }
   rng.s0 = s0;
   rng.s1 = s1;
   rng.s2 = s2;
   rng.s3 = s3;
+  for (let k = 0; k < deferred; k++) {
+    const a = pendingDraws[2 * k + 1]!;
+    out[pendingDraws[2 * k]!] = slowPath(rng, a & 0xff, (a >>> 9) * TWO_POW_M23, (a & 0x100) !== 0) * scale;
+  }
+}
+
+/** (index, draw) pairs of the values the first pass left to the slow path; grown on demand. */
+let pendingDraws: Int32Array = new Int32Array(256);
+
+function growInt32(a: Int32Array): Int32Array {
+  const grown = new Int32Array(a.length * 2);
+  grown.set(a);
+  return grown;
 }
 
 /**
