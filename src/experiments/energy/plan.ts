@@ -1,4 +1,3 @@
-import { drawFilters } from '../../core/filterbank/draw-filters.js';
 import { energyFromAutocorrelation } from '../../core/filterbank/energy-from-autocorrelation.js';
 import { nextPowerOfTwo } from '../../core/fft/next-power-of-two.js';
 import { powerSpectrum } from '../../core/fft/power-spectrum.js';
@@ -8,11 +7,9 @@ import {
 } from '../../core/filterbank/summed-autocorrelation.js';
 import { SummedSpectralPower } from '../../core/filterbank/summed-spectral-power.js';
 import { tapLaw } from '../../core/filterbank/tap-law.js';
-import { createStream } from '../../core/random/stream-seed.js';
 import { histogram } from '../../core/stats/histogram.js';
 import { summarizeSample } from '../../core/stats/sample-summary.js';
 import {
-  batchedProgress,
   gatherCellValues,
   trialChunks,
   type ExperimentPlan,
@@ -20,9 +17,14 @@ import {
   type SimulationOutput,
   type TheoryOutput,
 } from '../common/experiment-definition.js';
+import { simulateTrials } from '../common/simulate-trials.js';
 import { numFiltersList } from '../common/filterbank-schema.js';
-import { prepareSignal, type PreparedSignal, type StoredSignal } from '../common/prepare-signal.js';
-import { STREAM_PURPOSE } from '../common/random-keys.js';
+import {
+  prepareSignal,
+  RequestInputError,
+  type PreparedSignal,
+  type StoredSignal,
+} from '../common/prepare-signal.js';
 import { signalNames } from '../common/signal-names.js';
 import type { EnergyCell, EnergyResult, EnergyTheory } from './result.js';
 import type { EnergyRequest } from './schema.js';
@@ -71,8 +73,11 @@ export function planEnergy(
   for (const [i, s] of signals.entries()) {
     for (const [t, T] of Ts.entries()) {
       if (T > s.samples.length) {
-        throw new RangeError(
-          `filterbank.filterLengths[${t}] = ${T} exceeds the length ${s.samples.length} of signals[${i}]`,
+        // Reached only with a stored signal (the schema checks every length it can see): a bad
+        // request, not a bug, so the service answers 400 naming the field.
+        throw new RequestInputError(
+          ['filterbank', 'filterLengths', t],
+          `filter length ${T} exceeds the length ${s.samples.length} of signals[${i}]`,
         );
       }
     }
@@ -99,51 +104,46 @@ export function planEnergy(
   ): SimulationOutput => {
     const { J, T } = drawCells[task.cell]!;
     const law = tapLaw(request.filterbank.init.scheme, J, T, request.filterbank.init.variance);
-    const taps = new Float64Array(J * T);
-    const values = new Float64Array((task.trialEnd - task.trialStart) * S);
-    const progress = batchedProgress(onProgress, 16);
+    const draw = { seed, numFilters: J, filterLength: T, law };
     const route = options.route ?? energyRoute(T, signalLengths);
     if (route === 'parseval') {
       const N = signalLengths[0]!;
       const power = new SummedSpectralPower(J, T, N);
       const lp = new Float64Array(N);
       const w = weights();
-      for (let trial = task.trialStart; trial < task.trialEnd; trial++) {
-        abort?.throwIfAborted();
-        drawFilters(createStream(seed, STREAM_PURPOSE.filters, J, T, trial), law, taps);
-        power.compute(taps, lp);
-        const row = (trial - task.trialStart) * S;
-        for (let s = 0; s < S; s++) {
-          const ws = w[s]!;
-          let e = 0;
-          for (let k = 0; k < N; k++) e += lp[k]! * ws[k]!;
-          values[row + s] = e;
-        }
-        progress.tick();
-      }
-    } else {
-      const r = new Float64Array(T);
-      const autocorrelation = new SummedAutocorrelation(J, T);
-      for (let trial = task.trialStart; trial < task.trialEnd; trial++) {
-        abort?.throwIfAborted();
-        drawFilters(createStream(seed, STREAM_PURPOSE.filters, J, T, trial), law, taps);
+      return simulateTrials(
+        task,
+        draw,
+        S,
+        (taps, values, row) => {
+          power.compute(taps, lp);
+          for (let s = 0; s < S; s++) {
+            const ws = w[s]!;
+            let e = 0;
+            for (let k = 0; k < N; k++) e += lp[k]! * ws[k]!;
+            values[row + s] = e;
+          }
+        },
+        onProgress,
+        abort,
+      );
+    }
+    const r = new Float64Array(T);
+    const autocorrelation = new SummedAutocorrelation(J, T);
+    return simulateTrials(
+      task,
+      draw,
+      S,
+      (taps, values, row) => {
         autocorrelation.compute(taps, r);
-        const row = (trial - task.trialStart) * S;
         for (let s = 0; s < S; s++) {
           const signal = signals[s]!;
           values[row + s] = energyFromAutocorrelation(r, signal.autocorrelation, T) / signal.energy;
         }
-        progress.tick();
-      }
-    }
-    progress.flush();
-    return {
-      kind: 'simulate',
-      cell: task.cell,
-      trialStart: task.trialStart,
-      trialEnd: task.trialEnd,
-      values,
-    };
+      },
+      onProgress,
+      abort,
+    );
   };
 
   const theory = (key: number): TheoryOutput<EnergyTheory[]> => {

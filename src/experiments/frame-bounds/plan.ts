@@ -1,20 +1,17 @@
-import { drawFilters } from '../../core/filterbank/draw-filters.js';
 import { FrameBoundsKernel } from '../../core/filterbank/frame-bounds-kernel.js';
 import { tapLaw } from '../../core/filterbank/tap-law.js';
-import { createStream } from '../../core/random/stream-seed.js';
 import { summarizeSample } from '../../core/stats/sample-summary.js';
 import { fitScalingLaw } from '../../core/theory/scaling-law-fit.js';
 import {
-  batchedProgress,
   gatherCellValues,
   trialChunks,
   type ExperimentPlan,
   type ExperimentTask,
   type SimulationOutput,
 } from '../common/experiment-definition.js';
+import { simulateTrials } from '../common/simulate-trials.js';
 import { numFiltersList } from '../common/filterbank-schema.js';
 import { finiteOrNull } from '../common/finite-or-null.js';
-import { STREAM_PURPOSE } from '../common/random-keys.js';
 import type { FrameBoundsCell, FrameBoundsResult, KappaSummary } from './result.js';
 import type { FrameBoundsRequest } from './schema.js';
 import { frameBoundsTheory } from './theory.js';
@@ -45,26 +42,18 @@ export function planFrameBounds(
     const law = tapLaw(init.scheme, J, T, init.variance);
     const level = (J * T * law.variance) / stride;
     const kernel = new FrameBoundsKernel(J, T, N, stride);
-    const taps = new Float64Array(J * T);
-    const values = new Float64Array((task.trialEnd - task.trialStart) * 2);
-    const progress = batchedProgress(onProgress, 16);
-    for (let trial = task.trialStart; trial < task.trialEnd; trial++) {
-      abort?.throwIfAborted();
-      drawFilters(createStream(seed, STREAM_PURPOSE.filters, J, T, trial), law, taps);
-      const { A, B } = kernel.compute(taps);
-      const row = 2 * (trial - task.trialStart);
-      values[row] = A / level;
-      values[row + 1] = B / level;
-      progress.tick();
-    }
-    progress.flush();
-    return {
-      kind: 'simulate',
-      cell: task.cell,
-      trialStart: task.trialStart,
-      trialEnd: task.trialEnd,
-      values,
-    };
+    return simulateTrials(
+      task,
+      { seed, numFilters: J, filterLength: T, law },
+      2,
+      (taps, values, row) => {
+        const { A, B } = kernel.compute(taps);
+        values[row] = A / level;
+        values[row + 1] = B / level;
+      },
+      onProgress,
+      abort,
+    );
   };
 
   return {

@@ -1,0 +1,38 @@
+import { drawFilters } from '../../core/filterbank/draw-filters.js';
+import type { TapLaw } from '../../core/filterbank/tap-law.js';
+import { createStream } from '../../core/random/stream-seed.js';
+import {
+  batchedProgress,
+  type ExperimentTask,
+  type SimulationOutput,
+  type TrialProgress,
+} from './experiment-definition.js';
+import { STREAM_PURPOSE } from './random-keys.js';
+
+/**
+ * Runs one simulate task: for each trial of its range, draws the filterbank from the trial's own
+ * stream (seed, J, T, trial) and lets `measure` write `width` values at `offset` of the output.
+ * Checks for cancellation and reports progress every 16 trials. Every experiment type's Monte
+ * Carlo goes through here, so all draw the same filters for the same (seed, J, T, trial).
+ */
+export function simulateTrials(
+  task: Extract<ExperimentTask, { kind: 'simulate' }>,
+  draw: { seed: number; numFilters: number; filterLength: number; law: TapLaw },
+  width: number,
+  measure: (taps: Float64Array, values: Float64Array, offset: number) => void,
+  onProgress: TrialProgress,
+  abort?: AbortSignal,
+): SimulationOutput {
+  const { seed, numFilters: J, filterLength: T, law } = draw;
+  const taps = new Float64Array(J * T);
+  const values = new Float64Array((task.trialEnd - task.trialStart) * width);
+  const progress = batchedProgress(onProgress, 16);
+  for (let trial = task.trialStart; trial < task.trialEnd; trial++) {
+    abort?.throwIfAborted();
+    drawFilters(createStream(seed, STREAM_PURPOSE.filters, J, T, trial), law, taps);
+    measure(taps, values, (trial - task.trialStart) * width);
+    progress.tick();
+  }
+  progress.flush();
+  return { kind: 'simulate', cell: task.cell, trialStart: task.trialStart, trialEnd: task.trialEnd, values };
+}
