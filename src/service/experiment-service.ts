@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 import type { Config } from '../config.js';
 import { DEFAULT_CHUNK_TRIALS } from '../experiments/common/experiment-definition.js';
 import { formatIssuePath } from '../experiments/common/format-issue-path.js';
-import { RequestInputError } from '../experiments/common/prepare-signal.js';
+import { RequestInputError, type StoredSignal } from '../experiments/common/prepare-signal.js';
 import { estimateCost } from '../experiments/estimate-cost.js';
 import { planExperiment, withSeed, type ExperimentRequest } from '../experiments/experiment-request.js';
 import {
@@ -17,6 +17,7 @@ import { EXPERIMENT_QUEUE, TASK_ATTEMPTS, TASK_QUEUE } from '../queue/queue-name
 import { FINAL_STATUSES, type ExperimentRecord } from '../store/experiment-record.js';
 import type { ExperimentStore } from '../store/experiment-store.js';
 import { keys } from '../store/redis-keys.js';
+import { SignalStore } from '../store/signal-store.js';
 import { progressData, publishStatus } from './experiment-events.js';
 import { HttpProblem } from './problem.js';
 
@@ -40,6 +41,7 @@ export class ExperimentService {
     private readonly flows: FlowProducer,
     private readonly experimentQueue: Queue,
     private readonly config: Config,
+    private readonly signals: SignalStore = new SignalStore(redis, config.RESULT_TTL_SECONDS),
   ) {}
 
   /**
@@ -53,9 +55,11 @@ export class ExperimentService {
     rawBody: unknown,
   ): Promise<{ record: ExperimentRecord; created: boolean }> {
     const seeded = withSeed(request, () => randomInt(2 ** 32));
+    // `{ "kind": "stored" }` signals are the owner's uploads; an unknown id is named by the plan.
+    const stored = await this.signals.resolve(storedSignalIds(seeded), owner);
     let plan;
     try {
-      plan = planExperiment(seeded);
+      plan = planExperiment(seeded, stored);
     } catch (error) {
       if (error instanceof RequestInputError) {
         throw new HttpProblem(400, 'Invalid request', error.message, {
@@ -64,7 +68,7 @@ export class ExperimentService {
       }
       throw error;
     }
-    const cost = estimateCost(seeded);
+    const cost = estimateCost(withStoredLengths(seeded, stored));
     if (cost > this.config.MAX_EXPERIMENT_COST) {
       throw new HttpProblem(
         422,
@@ -77,11 +81,24 @@ export class ExperimentService {
     if (idempotencyKey !== undefined) {
       const bodyHash = createHash('sha256').update(canonicalJson(rawBody)).digest('hex');
       const key = keys.idempotency(owner, idempotencyKey);
-      const claimed = await this.redis.set(key, JSON.stringify({ id, bodyHash }), 'EX', this.config.RESULT_TTL_SECONDS, 'NX');
+      const claimed = await this.redis.set(
+        key,
+        JSON.stringify({ id, bodyHash }),
+        'EX',
+        this.config.RESULT_TTL_SECONDS,
+        'NX',
+      );
       if (claimed === null) {
-        const previous = JSON.parse((await this.redis.get(key)) ?? '{}') as { id?: string; bodyHash?: string };
+        const previous = JSON.parse((await this.redis.get(key)) ?? '{}') as {
+          id?: string;
+          bodyHash?: string;
+        };
         if (previous.bodyHash !== bodyHash) {
-          throw new HttpProblem(409, 'Idempotency key reused', 'this Idempotency-Key was first used with a different body');
+          throw new HttpProblem(
+            409,
+            'Idempotency key reused',
+            'this Idempotency-Key was first used with a different body',
+          );
         }
         const record = previous.id === undefined ? undefined : await this.store.get(previous.id);
         if (record !== undefined) return { record, created: false };
@@ -189,11 +206,39 @@ export class ExperimentService {
   }
 }
 
+/** The ids of the `{ "kind": "stored" }` signals of a request, in order (with repeats). */
+export function storedSignalIds(request: ExperimentRequest): string[] {
+  if (request.type !== 'energy') return [];
+  return request.signals.flatMap((signal) => (signal.kind === 'stored' ? [signal.id] : []));
+}
+
+/**
+ * The request with each stored signal replaced by an impulse of its length, for the cost
+ * model, which reads signal lengths from the request (a stored spec states none).
+ */
+function withStoredLengths<R extends ExperimentRequest>(
+  request: R,
+  stored: ReadonlyMap<string, StoredSignal>,
+): R {
+  if (request.type !== 'energy') return request;
+  return {
+    ...request,
+    signals: request.signals.map((signal) => {
+      const found = signal.kind === 'stored' ? stored.get(signal.id) : undefined;
+      return found === undefined
+        ? signal
+        : { kind: 'impulse', length: found.samples.length, normalize: true };
+    }),
+  };
+}
+
 /** JSON with object keys sorted, so that equal bodies hash equally whatever their key order. */
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) =>
     v !== null && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      ? Object.fromEntries(
+          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+        )
       : v,
   );
 }

@@ -13,6 +13,14 @@ export const keys = {
    * swept (a sorted-set member has no TTL of its own).
    */
   expiries: `${PREFIX}:expiries`,
+  /** JSON metadata of one uploaded signal (StoredSignalRecord). */
+  signal: (id: string) => `${PREFIX}:signal:${id}`,
+  /** The samples of one signal: raw little-endian float64 bytes. */
+  signalSamples: (id: string) => `${PREFIX}:signal:${id}:samples`,
+  /** Sorted set of signal ids by creation time, per owner. */
+  signalsOf: (owner: string) => `${PREFIX}:owner:${owner}:signals`,
+  /** Sorted set of `owner|id` by the time the signal expires (refreshed on each use), for sweeping. */
+  signalExpiries: `${PREFIX}:signal-expiries`,
   idempotency: (owner: string, key: string) => `${PREFIX}:idempotency:${owner}:${key}`,
   /** Pub/sub: progress and status events of one experiment. */
   events: (id: string) => `${PREFIX}:events:${id}`,

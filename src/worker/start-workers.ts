@@ -9,17 +9,20 @@ import type {
   SimulationOutput,
   TheoryOutput,
 } from '../experiments/common/experiment-definition.js';
+import { formatIssuePath } from '../experiments/common/format-issue-path.js';
+import { RequestInputError, type StoredSignal } from '../experiments/common/prepare-signal.js';
 import { planExperiment, type ExperimentResult } from '../experiments/experiment-request.js';
 import { EXPERIMENT_QUEUE, TASK_QUEUE } from '../queue/queue-names.js';
 import { decodeTaskOutput, encodeTaskOutput, type EncodedTaskOutput } from '../queue/task-output-codec.js';
 import { createTaskPool } from '../runtime/parallel-runner.js';
 import type { TaskMessage } from '../runtime/task-thread.js';
 import { progressData, publishEvent, publishStatus } from '../service/experiment-events.js';
-import type { AssembleJobData, TaskJobData } from '../service/experiment-service.js';
+import { storedSignalIds, type AssembleJobData, type TaskJobData } from '../service/experiment-service.js';
 import { problemType } from '../service/problem.js';
 import type { ExperimentRecord } from '../store/experiment-record.js';
 import { ExperimentStore } from '../store/experiment-store.js';
 import { keys } from '../store/redis-keys.js';
+import { SignalStore } from '../store/signal-store.js';
 
 /** Progress is flushed to Redis and published at most this often per experiment (API: ≥ 1/s). */
 const PROGRESS_FLUSH_MS = 250;
@@ -34,6 +37,8 @@ interface PlanEntry {
   record: ExperimentRecord;
   plan: ExperimentPlan<unknown, ExperimentResult>;
   tasks: ReturnType<ExperimentPlan<unknown, ExperimentResult>['tasks']>;
+  /** The stored signals the plan read, for the task threads (samples in SharedArrayBuffers). */
+  stored: [string, StoredSignal][];
 }
 
 /**
@@ -50,6 +55,7 @@ export async function startWorkers(options: {
 }): Promise<RunningWorkers> {
   const { config, connection, logger } = options;
   const store = new ExperimentStore(connection, config.RESULT_TTL_SECONDS);
+  const signals = new SignalStore(connection, config.RESULT_TTL_SECONDS);
   const pool = options.pool ?? createTaskPool(config.WORKER_CONCURRENCY);
   const plans = new Map<string, PlanEntry>();
   const controllers = new Map<string, Set<AbortController>>();
@@ -61,15 +67,39 @@ export async function startWorkers(options: {
     plans.delete(id);
   });
 
-  const planFor = (record: ExperimentRecord): PlanEntry => {
+  const planFor = async (record: ExperimentRecord): Promise<PlanEntry> => {
     let entry = plans.get(record.id);
     if (entry === undefined) {
-      const plan = planExperiment(record.request);
-      entry = { record, plan, tasks: plan.tasks(record.chunkTrials) };
+      // Stored signals are read again here, by the owner of the experiment; one deleted since
+      // the submission makes planExperiment throw, and the experiment fails (planOrFail).
+      const stored = await signals.resolve(storedSignalIds(record.request), record.owner, { shared: true });
+      const plan = planExperiment(record.request, stored);
+      entry = { record, plan, tasks: plan.tasks(record.chunkTrials), stored: [...stored.entries()] };
       if (plans.size > 32) plans.delete(plans.keys().next().value!);
       plans.set(record.id, entry);
     }
     return entry;
+  };
+
+  /** planFor, or the experiment fails with a 422 problem that says why it cannot run. */
+  const planOrFail = async (record: ExperimentRecord): Promise<PlanEntry> => {
+    try {
+      return await planFor(record);
+    } catch (error) {
+      // The request cannot be planned (a stored signal was deleted, say): retrying won't help.
+      const message = (error as Error).message;
+      const detail =
+        error instanceof RequestInputError
+          ? `${formatIssuePath(error.path)}: ${message}${/stored signal/.test(message) ? ' (it was deleted after the experiment was submitted)' : ''}`
+          : message;
+      const failed = await store.fail(
+        record.id,
+        { type: problemType(422), title: 'Experiment cannot run', status: 422, detail },
+        new Date().toISOString(),
+      );
+      if (failed !== undefined) await publishStatus(connection, failed);
+      throw new UnrecoverableError(detail);
+    }
   };
 
   const runTask = async (job: Job<TaskJobData>): Promise<EncodedTaskOutput> => {
@@ -86,25 +116,8 @@ export async function startWorkers(options: {
         record;
       if (record.status === 'running') await publishStatus(connection, record);
     }
-    let entry: PlanEntry;
-    try {
-      entry = planFor(record);
-    } catch (error) {
-      // The request cannot be planned (a stored signal was deleted, say): retrying won't help.
-      const failed = await store.fail(
-        id,
-        {
-          type: problemType(422),
-          title: 'Experiment cannot run',
-          status: 422,
-          detail: (error as Error).message,
-        },
-        new Date().toISOString(),
-      );
-      if (failed !== undefined) await publishStatus(connection, failed);
-      throw new UnrecoverableError((error as Error).message);
-    }
-    const { plan, tasks } = entry;
+    const entry = await planOrFail(record);
+    const { plan, tasks, stored } = entry;
     const task = tasks[taskIndex];
     if (task === undefined) throw new UnrecoverableError(`task ${taskIndex} is not in the plan of ${id}`);
     const controller = new AbortController();
@@ -137,6 +150,7 @@ export async function startWorkers(options: {
         request: record.request,
         task,
         progressPort: channel.port2,
+        ...(stored.length === 0 ? {} : { stored }),
       };
       const output = (await pool.run(message, {
         signal: controller.signal,
@@ -181,7 +195,7 @@ export async function startWorkers(options: {
     if (record === undefined || record.status === 'cancelled' || record.status === 'failed') return;
     const values = Object.values(await job.getChildrenValues<EncodedTaskOutput>());
     if (values.some((v) => v.kind === 'skipped')) return;
-    const { plan } = planFor(record);
+    const { plan } = await planOrFail(record);
     const result = plan.assemble(values.map(decodeTaskOutput));
     const finished = await store.succeed(id, result, new Date().toISOString());
     plans.delete(id);
@@ -220,6 +234,9 @@ export async function startWorkers(options: {
     store
       .sweepExpired()
       .catch((error: unknown) => logger.warn({ err: error }, 'sweep of expired experiments failed'));
+    signals
+      .sweepExpired()
+      .catch((error: unknown) => logger.warn({ err: error }, 'sweep of expired signals failed'));
   }, SWEEP_INTERVAL_MS);
   sweeper.unref();
   logger.info({ concurrency: config.WORKER_CONCURRENCY }, 'workers ready');
