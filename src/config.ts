@@ -33,6 +33,13 @@ export const configSchema = z.object({
   RESULT_TTL_SECONDS: positiveInt.default(30 * 24 * 3600),
   /** Estimated core-seconds one experiment may cost before it is refused with 422. */
   MAX_EXPERIMENT_COST: z.coerce.number().positive().default(3600),
+  /**
+   * Estimated core-seconds one synchronous analysis (POST /v1/analyze/signal, /v1/analyze/filterbank)
+   * may cost before it is refused with 422: it holds an analysis thread for that long.
+   */
+  MAX_ANALYSIS_COST: z.coerce.number().positive().default(30),
+  /** Threads of the API process's analysis pool (created on the first analysis). */
+  ANALYSIS_THREADS: positiveInt.default(1),
   /** Request bodies larger than this get 413. */
   MAX_BODY_BYTES: positiveInt.default(16 * 1024 * 1024),
   /** Experiments waiting in the queue beyond which POST answers 503. */

@@ -29,6 +29,8 @@ import { experimentEventRoutes, type OpenStreams } from './routes/experiment-eve
 import { experimentRoutes } from './routes/experiments.js';
 import { operationRoutes } from './routes/operations.js';
 import { plotRoutes } from './routes/plots.js';
+import { analysisRoutes } from './routes/analysis.js';
+import { signalRoutes } from './routes/signals.js';
 
 export interface AppDeps {
   config: Config;
@@ -46,8 +48,10 @@ const REQUEST_ID = /^[\w.:@-]{1,128}$/;
  * problem handler can name fields as `filterbank.filterLengths[1]` with formatIssuePath.
  */
 const validatorCompiler: FastifySchemaCompiler<$ZodType> =
-  ({ schema }) =>
+  ({ schema, httpPart }) =>
   (data) => {
+    // A binary body (BINARY_BODIES: WAV, .npy) is decoded by its route; the schema is its JSON form's.
+    if (httpPart === 'body' && Buffer.isBuffer(data)) return { value: data };
     const result = safeParse(schema, data);
     if (result.success) return { value: result.data };
     const issues: ValidationIssue[] = result.error.issues.map((issue) => ({
@@ -188,6 +192,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await v1.register(experimentEventRoutes, { context, streams });
       await v1.register(plotRoutes, { context });
       await v1.register(presetRoutes);
+      await v1.register(signalRoutes, { context });
+      await v1.register(analysisRoutes, { context });
     },
     { prefix: '/v1' },
   );

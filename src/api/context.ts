@@ -1,10 +1,13 @@
 import { FlowProducer, Queue } from 'bullmq';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Redis } from 'ioredis';
+import type { Piscina } from 'piscina';
 import type { Config } from '../config.js';
 import { EXPERIMENT_QUEUE, QUEUE_OPTIONS, TASK_QUEUE } from '../queue/queue-names.js';
 import { ExperimentService } from '../service/experiment-service.js';
+import { createAnalysisPool } from '../runtime/analysis-pool.js';
 import { ExperimentStore } from '../store/experiment-store.js';
+import { SignalStore } from '../store/signal-store.js';
 import { EventHub } from './event-hub.js';
 
 /**
@@ -14,7 +17,9 @@ import { EventHub } from './event-hub.js';
  */
 export class ApiContext {
   readonly store: ExperimentStore;
+  readonly signals: SignalStore;
   readonly events: EventHub;
+  private pool: Piscina | undefined;
   private queues:
     { experiments: Queue; tasks: Queue; flows: FlowProducer; service: ExperimentService } | undefined;
 
@@ -24,6 +29,7 @@ export class ApiContext {
     private readonly log: FastifyBaseLogger,
   ) {
     this.store = new ExperimentStore(redis, config.RESULT_TTL_SECONDS);
+    this.signals = new SignalStore(redis, config.RESULT_TTL_SECONDS);
     this.events = new EventHub(redis, log);
   }
 
@@ -37,7 +43,14 @@ export class ApiContext {
       experiments.on('error', onError);
       tasks.on('error', onError);
       flows.on('error', onError);
-      const service = new ExperimentService(this.redis, this.store, flows, experiments, this.config);
+      const service = new ExperimentService(
+        this.redis,
+        this.store,
+        flows,
+        experiments,
+        this.config,
+        this.signals,
+      );
       this.queues = { experiments, tasks, flows, service };
     }
     return this.queues;
@@ -53,8 +66,17 @@ export class ApiContext {
     return [experiments, tasks];
   }
 
+  /** The analysis threads (ANALYSIS_THREADS), started by the first analysis. */
+  get analysisPool(): Piscina {
+    this.pool ??= createAnalysisPool(this.config.ANALYSIS_THREADS);
+    return this.pool;
+  }
+
   async close(): Promise<void> {
     await this.events.close();
+    const pool = this.pool;
+    this.pool = undefined;
+    if (pool !== undefined) await pool.destroy();
     const queues = this.queues;
     this.queues = undefined;
     if (queues !== undefined) {

@@ -2,6 +2,7 @@ import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { formatIssuePath } from '../experiments/common/format-issue-path.js';
+import { FormatError } from '../formats/format-error.js';
 import { HttpProblem, problemType } from '../service/problem.js';
 import { isRedisUnavailableError } from './redis-errors.js';
 import type { ProblemBody } from './schemas/problem.js';
@@ -40,6 +41,25 @@ export function notFound(what: string, id: string): HttpProblem {
   return new HttpProblem(404, 'Not found', `no ${what} with id ${JSON.stringify(id.slice(0, 100))}`);
 }
 
+/** A 400 naming one bad field, like a validation error (a RequestInputError's path and message). */
+export function inputProblem(path: readonly PropertyKey[], message: string): HttpProblem {
+  const field = formatIssuePath(path);
+  return new HttpProblem(400, 'Invalid request', `the request is invalid: ${field}: ${message}`, {
+    errors: [{ path: field, message }],
+  });
+}
+
+const FORMAT_TITLES = {
+  400: 'Malformed file',
+  413: 'Payload too large',
+  415: 'Unsupported media type',
+} as const;
+
+/** An undecodable uploaded file (FormatError): its status, and its message as the detail. */
+export function formatProblem(error: FormatError): HttpProblem {
+  return new HttpProblem(error.status, FORMAT_TITLES[error.status], error.message);
+}
+
 function validationProblem(
   error: FastifyError,
   request: FastifyRequest,
@@ -47,9 +67,10 @@ function validationProblem(
   const context = error.validationContext ?? 'body';
   const issues = (error.validation ?? []) as unknown as Partial<ValidationIssue>[];
   if (context === 'params') {
-    // A malformed id names no experiment: the same 404 as an unknown one.
+    // A malformed id names nothing: the same 404 as an unknown one.
     const id = (request.params as Record<string, unknown> | undefined)?.id;
-    const p = notFound('experiment', typeof id === 'string' ? id : '').toProblem();
+    const what = (request.routeOptions.url ?? '').startsWith('/v1/signals') ? 'signal' : 'experiment';
+    const p = notFound(what, typeof id === 'string' ? id : '').toProblem();
     return { problem: p, status: 404 };
   }
   const errors = issues.map((issue) => {
@@ -78,6 +99,9 @@ export function toProblem(
   if (error instanceof HttpProblem) {
     return { problem: error.toProblem(), headers: { ...error.headers }, internal: false };
   }
+  if (error instanceof FormatError) {
+    return { problem: formatProblem(error).toProblem(), headers: {}, internal: false };
+  }
   const e = error as Partial<FastifyError> & { message?: string };
   if (Array.isArray(e.validation)) {
     return { ...validationProblem(e as FastifyError, request), headers: {}, internal: false };
@@ -101,7 +125,7 @@ export function toProblem(
         problem: problem(
           415,
           'Unsupported media type',
-          `content type ${JSON.stringify(request.headers['content-type'] ?? '')} is not supported here; send application/json`,
+          `content type ${JSON.stringify((request.headers['content-type'] ?? '').slice(0, 100))} is not supported here; send ${(request.routeOptions.config.accepts ?? ['application/json']).join(' or ')}`,
         ),
         headers: {},
         internal: false,

@@ -1,0 +1,104 @@
+import { z } from 'zod';
+import {
+  analyzeFilterbankQuerySchema,
+  analyzeFilterbankRequestSchema,
+} from '../../experiments/analysis/analyze-filterbank-schema.js';
+import { analyzeSignalRequestSchema } from '../../experiments/analysis/analyze-signal-schema.js';
+import { designRequestSchema } from '../../experiments/analysis/design-schema.js';
+import { LIMITS } from '../../experiments/common/limits.js';
+
+/** The request schemas themselves (never copies), registered once under component names. */
+for (const [schema, id, description] of [
+  [analyzeSignalRequestSchema, 'AnalyzeSignalRequest', 'Body of POST /v1/analyze/signal'],
+  [analyzeFilterbankRequestSchema, 'AnalyzeFilterbankRequest', 'JSON body of POST /v1/analyze/filterbank'],
+  [designRequestSchema, 'DesignRequest', 'Body of POST /v1/design'],
+] as const) {
+  if (!z.globalRegistry.has(schema)) z.globalRegistry.add(schema, { id, description });
+}
+export {
+  analyzeFilterbankQuerySchema,
+  analyzeFilterbankRequestSchema,
+  analyzeSignalRequestSchema,
+  designRequestSchema,
+};
+
+/** `POST /v1/signals` as JSON (API.md "Signals"). zod's numbers are finite: NaN/Inf never pass. */
+export const signalUploadSchema = z
+  .strictObject({
+    samples: z.array(z.number()).min(1).max(LIMITS.maxSignalLength).describe('The samples, mono'),
+    sampleRate: z.number().positive().optional().describe('Hz'),
+    name: z.string().min(1).max(100).optional(),
+  })
+  .meta({ id: 'SignalUpload', description: 'JSON body of POST /v1/signals' });
+
+export const signalUploadQuerySchema = z.object({
+  name: z
+    .string()
+    .min(1)
+    .max(100)
+    .optional()
+    .describe('A name for a WAV upload (the JSON form has its own field)'),
+});
+
+/** A stored signal, without its samples. */
+export const signalResourceSchema = z
+  .object({
+    id: z.uuid(),
+    name: z.string().nullable(),
+    length: z.int().min(1).describe('N, in samples (frames, after the mix-down to mono)'),
+    sampleRate: z.number().nullable().describe('Hz; null when the JSON upload gave none'),
+    energy: z.number().describe('Σx² of the stored samples, as uploaded (not normalised)'),
+    createdAt: z.iso.datetime(),
+  })
+  .meta({ id: 'Signal' });
+
+export const signalIdParamsSchema = z.object({
+  id: z.uuid().describe('Signal id; an unknown or malformed id gives 404'),
+});
+
+const theoryDoc =
+  '`theory`: `{ mean, variance, deviation: { cantelli, chebyshev, chernoff, exactUpper, exactLower } }`, as in the energy result';
+
+export const analyzeSignalResultSchema = z
+  .looseObject({
+    cells: z
+      .array(z.record(z.string(), z.unknown()))
+      .describe(
+        `One per (J, T), J outer: \`{ signal, numFilters, filterLength, signalLength, theory }\`; ${theoryDoc}`,
+      ),
+    autocorrelation: z
+      .record(z.string(), z.unknown())
+      .describe(
+        '`{ lags, values: R(τ)/R(0), perFilterLength: [{ filterLength, frobeniusNorm, lambdaMax }] }`',
+      ),
+  })
+  .meta({ id: 'AnalyzeSignalResult' });
+
+export const analyzeFilterbankResultSchema = z
+  .looseObject({
+    numFilters: z.int(),
+    filterLength: z.int(),
+    stride: z.int(),
+    signalLength: z.int(),
+    A: z.number().describe('Optimal lower frame bound, not normalised'),
+    B: z.number().describe('Optimal upper frame bound, not normalised'),
+    kappa: z.number().nullable().describe('B/A; null when A = 0, with the reason in `notes`'),
+    notes: z.array(z.string()).optional(),
+    littlewoodPaley: z
+      .object({
+        frequencies: z.array(z.number()).describe('Cycles per sample'),
+        values: z.array(z.number()),
+      })
+      .describe('At most 2048 points; the minimum and maximum survive the down-sampling'),
+  })
+  .meta({ id: 'AnalyzeFilterbankResult' });
+
+export const designResultSchema = z
+  .array(
+    z.object({
+      filterLength: z.int(),
+      minNumFilters: z.int().nullable().describe('null when beyond 2^53, with the reason in `notes`'),
+      notes: z.array(z.string()).optional(),
+    }),
+  )
+  .meta({ id: 'DesignResult' });
