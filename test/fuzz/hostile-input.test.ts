@@ -4,6 +4,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import fc from 'fast-check';
+import { keys } from '../../src/store/redis-keys.js';
+import { npyOf, taps, wavOf } from '../api/binary-files.js';
 import { startStack, type Stack } from '../api/helpers.js';
 
 let stack: Stack;
@@ -11,7 +13,10 @@ let agentBase: string;
 
 before(async () => {
   // No rate limit (the barrage would hit it) and no workers: valid submissions just queue.
-  stack = await startStack({ env: { RATE_LIMIT_PER_MINUTE: '0', MAX_BODY_BYTES: String(256 * 1024) } });
+  // MAX_ANALYSIS_COST of 50 ms: valid analyses run (off the event loop), long ones get 422.
+  stack = await startStack({
+    env: { RATE_LIMIT_PER_MINUTE: '0', MAX_BODY_BYTES: String(256 * 1024), MAX_ANALYSIS_COST: '0.05' },
+  });
   agentBase = stack.base;
 });
 after(async () => {
@@ -70,46 +75,169 @@ const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
   fc.jsonValue({ maxDepth: 4 }),
 );
 
-/** A valid body with one field (at any depth) replaced, deleted, or a prototype key added. */
-const mutatedBody = fc
-  .tuple(
-    fc.constantFrom(
-      ['type'],
-      ['seed'],
-      ['trials'],
-      ['filterbank'],
-      ['filterbank', 'numFilters'],
-      ['filterbank', 'filterLengths'],
-      ['filterbank', 'filterLengths', 0],
-      ['filterbank', 'init'],
-      ['filterbank', 'stride'],
-      ['signals'],
-      ['signals', 0],
-      ['signals', 0, 'kind'],
-      ['signals', 0, 'length'],
-      ['signals', 0, 'position'],
-      ['tailProbability'],
-      ['__proto__'],
-      ['constructor'],
-      ['filterbank', '__proto__'],
-      ['signals', 0, 'constructor'],
-    ) as fc.Arbitrary<(string | number)[]>,
-    fc.oneof(hostileValue, fc.constant(undefined)),
-    fc.constantFrom('energy', 'frame-bounds'),
+/** `body` with the field at `path` replaced by `value` (deleted when undefined), as JSON text. */
+function mutate(body: unknown, path: (string | number)[], value: unknown): string {
+  const copy = JSON.parse(JSON.stringify(body)) as Record<string, unknown>;
+  let node = copy as Record<string | number, unknown>;
+  for (const key of path.slice(0, -1)) {
+    const next = node[key];
+    if (next === null || typeof next !== 'object') node[key] = {};
+    node = node[key] as Record<string | number, unknown>;
+  }
+  const last = path[path.length - 1]!;
+  if (value === undefined) delete node[last];
+  else Object.defineProperty(node, last, { value, enumerable: true, configurable: true, writable: true });
+  return JSON.stringify(copy);
+}
+
+/** Mutations of one valid body: one field (at any depth) replaced, deleted, or a prototype key added. */
+const mutationsOf = (bodies: fc.Arbitrary<unknown>, paths: (string | number)[][]) =>
+  fc
+    .tuple(
+      bodies,
+      fc.constantFrom(...paths, ['__proto__'], ['constructor']),
+      fc.oneof(hostileValue, fc.constant(undefined)),
+    )
+    .map(([body, path, value]) => mutate(body, path, value));
+
+/** A valid experiment body with one field (at any depth) replaced, deleted, or a prototype key added. */
+const mutatedBody = mutationsOf(
+  fc.constantFrom('energy', 'frame-bounds').map((type) => ({ ...valid, type })),
+  [
+    ['type'],
+    ['seed'],
+    ['trials'],
+    ['filterbank'],
+    ['filterbank', 'numFilters'],
+    ['filterbank', 'filterLengths'],
+    ['filterbank', 'filterLengths', 0],
+    ['filterbank', 'init'],
+    ['filterbank', 'stride'],
+    ['signals'],
+    ['signals', 0],
+    ['signals', 0, 'kind'],
+    ['signals', 0, 'length'],
+    ['signals', 0, 'position'],
+    ['tailProbability'],
+    ['filterbank', '__proto__'],
+    ['signals', 0, 'constructor'],
+  ],
+);
+
+/** Valid bodies of the signal, analysis and design endpoints, each with one hostile field. */
+const validUpload = { samples: [0.5, -1, 0.25, 2], sampleRate: 8000, name: 'x' };
+const validAnalyzeSignal = {
+  signal: { kind: 'sine', length: 64, frequency: 0.25 },
+  numFilters: [2, 8],
+  filterLengths: [4, 16],
+  tailProbability: 0.05,
+  init: { scheme: 'paper' },
+};
+const validAnalyzeFilterbank = { weights: taps(3, 8), stride: 2, signalLength: 64 };
+const validDesign = { filterLengths: [8, 64], targetKappa: 2, c: 2 };
+const endpointBody: fc.Arbitrary<{ path: string; body: string }> = fc.oneof(
+  mutationsOf(fc.constant(validUpload), [
+    ['samples'],
+    ['samples', 0],
+    ['samples', 3],
+    ['sampleRate'],
+    ['name'],
+  ]).map((body) => ({ path: '/v1/signals', body })),
+  mutationsOf(fc.constant(validAnalyzeSignal), [
+    ['signal'],
+    ['signal', 'kind'],
+    ['signal', 'length'],
+    ['signal', 'frequency'],
+    ['signal', 'id'],
+    ['signal', 'samples'],
+    ['numFilters'],
+    ['numFilters', 1],
+    ['filterLengths'],
+    ['filterLengths', 0],
+    ['tailProbability'],
+    ['init'],
+    ['init', 'scheme'],
+    ['init', 'variance'],
+  ]).map((body) => ({ path: '/v1/analyze/signal', body })),
+  mutationsOf(fc.constant(validAnalyzeFilterbank), [
+    ['weights'],
+    ['weights', 0],
+    ['weights', 1, 3],
+    ['weights', 2],
+    ['stride'],
+    ['signalLength'],
+  ]).map((body) => ({ path: '/v1/analyze/filterbank', body })),
+  mutationsOf(fc.constant(validDesign), [
+    ['filterLengths'],
+    ['filterLengths', 0],
+    ['targetKappa'],
+    ['c'],
+  ]).map((body) => ({ path: '/v1/design', body })),
+);
+
+/** Valid files, truncated files, files with a few bytes changed, and random bytes. */
+const validFiles = [
+  wavOf(2, '16', 64),
+  wavOf(1, '32f', 64),
+  wavOf(1, '8', 64),
+  npyOf(taps(3, 8), '<f8'),
+  npyOf(taps(2, 4), '>f4', 'J1T', 2),
+];
+const binaryBody: fc.Arbitrary<Uint8Array> = fc.oneof(
+  fc.uint8Array({ maxLength: 600 }),
+  fc.constantFrom(...validFiles),
+  fc
+    .constantFrom(...validFiles)
+    .chain((file) => fc.nat({ max: file.length - 1 }).map((n) => file.subarray(0, n))),
+  fc.constantFrom(...validFiles).chain((file) =>
+    fc
+      .array(fc.tuple(fc.nat({ max: file.length - 1 }), fc.integer({ min: 0, max: 255 })), {
+        minLength: 1,
+        maxLength: 6,
+      })
+      .map((edits) => {
+        const copy = Uint8Array.from(file);
+        for (const [at, value] of edits) copy[at] = value;
+        return copy;
+      }),
+  ),
+  // A header from the front of the file: the first 64 bytes of each edited over and over.
+  fc.constantFrom(...validFiles).chain((file) =>
+    fc.uint8Array({ minLength: 1, maxLength: 200 }).map((tail) => {
+      const out = new Uint8Array(64 + tail.length);
+      out.set(file.subarray(0, 64));
+      out.set(tail, 64);
+      return out;
+    }),
+  ),
+);
+const binaryType = fc.constantFrom(
+  'audio/wav',
+  'audio/x-wav',
+  'audio/wave',
+  'audio/vnd.wave',
+  'application/octet-stream',
+  'application/json',
+  'text/plain',
+  'audio/mpeg',
+  '',
+);
+const analysisQuery = fc
+  .array(
+    fc.tuple(
+      fc.constantFrom('stride', 'signalLength', 'name', '__proto__'),
+      fc.oneof(
+        fc.constantFrom('1', '2', '3', '0', '-1', '64', '1024', '1e9', 'NaN', '', '4097'),
+        fc.string({ maxLength: 10 }),
+      ),
+    ),
+    { maxLength: 3 },
   )
-  .map(([path, value, type]) => {
-    const body = JSON.parse(JSON.stringify({ ...valid, type })) as Record<string, unknown>;
-    let node = body as Record<string | number, unknown>;
-    for (const key of path.slice(0, -1)) {
-      const next = node[key];
-      if (next === null || typeof next !== 'object') node[key] = {};
-      node = node[key] as Record<string | number, unknown>;
-    }
-    const last = path[path.length - 1]!;
-    if (value === undefined) delete node[last];
-    else Object.defineProperty(node, last, { value, enumerable: true, configurable: true, writable: true });
-    return JSON.stringify(body);
-  });
+  .map((pairs) =>
+    pairs.length === 0
+      ? ''
+      : `?${pairs.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&')}`,
+  );
 
 const rawBody = fc.oneof(
   mutatedBody,
@@ -168,7 +296,7 @@ interface Call {
   method: string;
   path: string;
   contentType?: string;
-  body?: string;
+  body?: string | Uint8Array;
 }
 
 const call: fc.Arbitrary<Call> = fc.oneof(
@@ -194,6 +322,37 @@ const call: fc.Arbitrary<Call> = fc.oneof(
         method,
         path: `/v1/experiments/${encodeURIComponent(id)}${suffix}`,
       })),
+  },
+  {
+    weight: 3,
+    arbitrary: fc
+      .tuple(
+        endpointBody,
+        fc.constantFrom('application/json', 'application/json', 'application/json', 'text/plain', ''),
+      )
+      .map(([{ path, body }, contentType]) => ({ method: 'POST', path, contentType, body })),
+  },
+  {
+    weight: 2,
+    arbitrary: fc
+      .tuple(
+        fc.constantFrom('/v1/signals', '/v1/analyze/filterbank', '/v1/analyze/signal'),
+        analysisQuery,
+        binaryType,
+        binaryBody,
+      )
+      .map(([path, query, contentType, body]) => ({
+        method: 'POST',
+        path: `${path}${query}`,
+        contentType,
+        body,
+      })),
+  },
+  {
+    weight: 1,
+    arbitrary: fc
+      .tuple(fc.constantFrom('GET', 'DELETE', 'POST', 'PUT'), oddId)
+      .map(([method, id]) => ({ method, path: `/v1/signals/${encodeURIComponent(id)}` })),
   },
   {
     weight: 1,
@@ -240,6 +399,16 @@ test('10,000 hostile requests: never a 5xx, every error is problem+json without 
   const before = await fetch(`${agentBase}/v1/experiments/${id}`);
   const etag = before.headers.get('etag');
   const snapshot = await before.text();
+  const signal = await send({
+    method: 'POST',
+    path: '/v1/signals',
+    contentType: 'audio/wav',
+    body: validFiles[0]!,
+  });
+  assert.equal(signal.status, 201);
+  const signalId = (JSON.parse(signal.text) as { id: string }).id;
+  const signalSnapshot = await (await fetch(`${agentBase}/v1/signals/${signalId}`)).text();
+  const samplesSnapshot = await stack.redis.getBuffer(keys.signalSamples(signalId));
 
   let count = 0;
   const statuses = new Map<number, number>();
@@ -248,7 +417,11 @@ test('10,000 hostile requests: never a 5xx, every error is problem+json without 
       count++;
       const res = await send(c);
       statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
-      const where = `${c.method} ${c.path.slice(0, 120)} [${c.contentType ?? ''}] ${String(c.body).slice(0, 200)}`;
+      const shown =
+        c.body instanceof Uint8Array
+          ? `<${c.body.length} bytes: ${Buffer.from(c.body.subarray(0, 48)).toString('hex')}…>`
+          : String(c.body);
+      const where = `${c.method} ${c.path.slice(0, 120)} [${c.contentType ?? ''}] ${shown.slice(0, 200)}`;
       assert.ok(res.status < 500, `${res.status} for ${where}: ${res.text.slice(0, 300)}`);
       if (res.status >= 400) {
         assert.match(res.contentType, /^application\/problem\+json/, where);
@@ -272,5 +445,11 @@ test('10,000 hostile requests: never a 5xx, every error is problem+json without 
   const afterRes = await fetch(`${agentBase}/v1/experiments/${id}`);
   assert.equal(afterRes.headers.get('etag'), etag, 'the stored experiment is unchanged');
   assert.equal(await afterRes.text(), snapshot);
+  assert.equal(
+    await (await fetch(`${agentBase}/v1/signals/${signalId}`)).text(),
+    signalSnapshot,
+    'the stored signal is unchanged',
+  );
+  assert.deepEqual(await stack.redis.getBuffer(keys.signalSamples(signalId)), samplesSnapshot);
   console.log(`statuses: ${JSON.stringify(Object.fromEntries([...statuses].sort()))}`);
 });
