@@ -10,6 +10,9 @@ import { circularAutocorrelation } from '../src/core/fft/circular-autocorrelatio
 import { createStream } from '../src/core/random/stream-seed.js';
 import { fillStandardNormal } from '../src/core/random/ziggurat-normal.js';
 import { normalizeEnergy } from '../src/core/signals/normalize-energy.js';
+import { analyzeFilterbankTaps } from '../src/experiments/analysis/analyze-filterbank.js';
+import { analyzeSignal } from '../src/experiments/analysis/analyze-signal.js';
+import { analyzeSignalRequestSchema } from '../src/experiments/analysis/analyze-signal-schema.js';
 import { energyTheory } from '../src/experiments/energy/theory.js';
 import { experimentRequestSchema } from '../src/experiments/experiment-request.js';
 import { paperPresets, PAPER_FILTER_LENGTHS } from '../src/experiments/paper-presets.js';
@@ -107,6 +110,34 @@ await pool.destroy();
     for (const T of PAPER_FILTER_LENGTHS) energyTheory(Rx, 1, T, [10], { scheme: 'paper' }, 0.05);
   });
   lines.push({ name: 'theory of a 22050-sample signal, T = 8…1024', seconds, note: 'target < 5 s' });
+}
+
+// POST /v1/analyze/signal as its analysis thread runs it: 3 s of 22.05 kHz audio, T = 8…1024.
+{
+  const N = 3 * 22050;
+  const rng = createStream(1, 2, 4);
+  const noise = new Float64Array(N);
+  fillStandardNormal(rng, noise);
+  const samples = Array.from(noise, (v, n) => Math.sin((2 * Math.PI * 440 * n) / 22050) + 0.1 * v);
+  const request = analyzeSignalRequestSchema.parse({
+    signal: { kind: 'samples', samples, sampleRate: 22050 },
+    numFilters: 10,
+    filterLengths: PAPER_FILTER_LENGTHS,
+  });
+  const seconds = await best(() => analyzeSignal(request));
+  lines.push({ name: 'analyze/signal: 3 s at 22.05 kHz, T = 8…1024', seconds, note: 'target < 5 s' });
+}
+
+// POST /v1/analyze/filterbank as its analysis thread runs it: J = 512, T = 1024, N = 16384.
+{
+  const J = 512;
+  const T = 1024;
+  const weights = new Float64Array(J * T);
+  fillStandardNormal(createStream(1, 2, 5), weights);
+  const seconds = await best(() =>
+    analyzeFilterbankTaps({ weights, numFilters: J, filterLength: T }, { stride: 1, signalLength: 16384 }),
+  );
+  lines.push({ name: 'analyze/filterbank: J = 512, T = 1024, N = 16384', seconds, note: 'target < 1 s' });
 }
 
 console.log(
