@@ -142,8 +142,8 @@ export const signalRoutes: FastifyPluginAsyncZod<{ context: ApiContext }> = asyn
       schema: {
         summary: 'Delete a signal',
         description:
-          'Removes it and its samples. Experiments already submitted with it that have not started fail with a problem ' +
-          'saying so; finished ones keep their results.',
+          'Removes it and its samples. An experiment submitted with it that has not yet been planned by a worker ' +
+          'fails with a problem saying the signal was deleted; finished experiments keep their results.',
         tags,
         security,
         params: signalIdParamsSchema,

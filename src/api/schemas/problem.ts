@@ -17,7 +17,10 @@ export const problemSchema = z
     detail: z.string(),
     errors: z.array(fieldErrorSchema).optional().describe('Validation problems only: each bad field'),
     cost: z.number().optional().describe('422 only: the estimated cost in core-seconds'),
-    limit: z.number().optional().describe('422 only: MAX_EXPERIMENT_COST'),
+    limit: z
+      .number()
+      .optional()
+      .describe('422 only: MAX_EXPERIMENT_COST (experiments) or MAX_ANALYSIS_COST (analyses)'),
     requestId: z.string().optional().describe('500 only: quote it when reporting the problem'),
   })
   .describe('application/problem+json (RFC 9457)')
@@ -28,11 +31,11 @@ export type ProblemBody = z.output<typeof problemSchema>;
 const WHEN: Record<number, string> = {
   400: 'Malformed JSON, or an invalid request (`errors` names each bad field)',
   401: 'API keys are on and the request has no valid `Authorization: Bearer <key>`',
-  404: 'No such experiment (or not one of this key), or a malformed id',
+  404: 'No such experiment or signal (or not one of this key), or a malformed id',
   409: 'The Idempotency-Key was first used with a different body',
-  413: 'The body is larger than MAX_BODY_BYTES',
-  415: 'The body is not application/json',
-  422: 'The estimated cost exceeds MAX_EXPERIMENT_COST; `detail`, `cost` and `limit` say by how much',
+  413: 'The body is larger than MAX_BODY_BYTES, or a file has more samples than any signal may have',
+  415: 'The content type is not one the route accepts, or a file is in an unsupported format (`detail` says which)',
+  422: 'The estimated cost exceeds MAX_EXPERIMENT_COST (experiments) or MAX_ANALYSIS_COST (analyses); `detail`, `cost` and `limit` say by how much',
   429: 'Too many requests; see the Retry-After header',
   503: 'Redis (the queue and store) is unreachable, or the queue is full; see Retry-After',
 };
