@@ -21,7 +21,8 @@ export function estimateCost(request: ExperimentRequest): number {
   for (const J of Js) {
     for (const T of Ts) {
       const G = nextPowerOfTwo(2 * T - 1);
-      perTrial += J * T * SECONDS_PER_NORMAL + (J / 2 + 1) * G * Math.log2(Math.max(2, G)) * SECONDS_PER_FFT_POINT_LOG;
+      perTrial +=
+        J * T * SECONDS_PER_NORMAL + (J / 2 + 1) * G * Math.log2(Math.max(2, G)) * SECONDS_PER_FFT_POINT_LOG;
       if (request.type === 'frame-bounds') {
         const N = request.signalLength;
         const d = request.filterbank.stride;
