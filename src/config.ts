@@ -5,6 +5,16 @@ const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 const positiveInt = z.coerce.number().int().min(1);
+/** A comma-separated list; blanks around items and empty items are dropped; unset is []. */
+const commaList = z
+  .string()
+  .optional()
+  .transform((v) =>
+    (v ?? '')
+      .split(',')
+      .map((item) => item.trim())
+      .filter((item) => item !== ''),
+  );
 
 /**
  * The environment the service reads, validated once at start (API.md "Running it"; every
@@ -18,17 +28,7 @@ export const configSchema = z.object({
   /** Cores one worker process uses: task threads and concurrent tasks. */
   WORKER_CONCURRENCY: positiveInt.default(availableParallelism()),
   /** Comma-separated bearer keys; unset means the API is open. */
-  API_KEYS: z
-    .string()
-    .optional()
-    .transform((v) =>
-      v === undefined
-        ? []
-        : v
-            .split(',')
-            .map((k) => k.trim())
-            .filter((k) => k !== ''),
-    ),
+  API_KEYS: commaList,
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(600),
   RESULT_TTL_SECONDS: positiveInt.default(30 * 24 * 3600),
   /** Estimated core-seconds one experiment may cost before it is refused with 422. */
@@ -52,18 +52,7 @@ export const configSchema = z.object({
    * Origins whose browsers may call the API (CORS), comma-separated, or `*`; unset means
    * same-origin only (no CORS headers).
    */
-  CORS_ORIGINS: z
-    .string()
-    .optional()
-    .transform((v) =>
-      v === undefined
-        ? []
-        : v
-            .split(',')
-            .map((o) => o.trim())
-            .filter((o) => o !== ''),
-    )
-    .pipe(z.array(z.union([z.literal('*'), z.url({ protocol: /^https?$/ })]))),
+  CORS_ORIGINS: commaList.pipe(z.array(z.union([z.literal('*'), z.url({ protocol: /^https?$/ })]))),
   METRICS_PUBLIC: bool.default(true),
   DOCS_PUBLIC: bool.default(true),
 });

@@ -139,22 +139,6 @@ export function readEvents(
   });
 }
 
-/** Polls `probe` every 50 ms until `predicate` holds, or throws after `timeoutMs`. */
-export async function waitFor<T>(
-  probe: () => Promise<T>,
-  predicate: (value: T) => boolean,
-  timeoutMs: number,
-  what: string,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (predicate(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 /** Asserts the RFC 9457 shape every error response has (API.md "Errors"). */
 export function problemOf(res: {
   status: number;
@@ -181,3 +165,5 @@ export function problemOf(res: {
   if (/\bat .+:\d+:\d+\)?/.test(res.text)) throw new Error(`stack trace in a response: ${res.text}`);
   return body;
 }
+
+export { waitFor } from '../support/wait-for.js';

@@ -39,19 +39,4 @@ export async function createServiceHarness(
   };
 }
 
-/** Polls until `predicate` holds or `timeoutMs` passes. */
-export async function waitFor<T>(
-  probe: () => Promise<T>,
-  predicate: (value: T) => boolean,
-  timeoutMs: number,
-  what: string,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (predicate(value)) return value;
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last: ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+export { waitFor } from './wait-for.js';
