@@ -3,7 +3,6 @@
 // how the service scales: more worker processes on one Redis (the target is ≥ 1.7× with two).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { experimentRequestSchema } from '../src/experiments/experiment-request.js';
 import { startRedis } from '../test/support/redis-server.js';
 import { createServiceHarness, waitFor } from '../test/support/service-harness.js';
 
@@ -35,20 +34,15 @@ async function timeSweep(workerCount: number): Promise<number> {
   const workers = await Promise.all(Array.from({ length: workerCount }, startWorker));
   // Warm-up: one small experiment so both processes have compiled their hot paths.
   const warm = { ...body, trials: 30 };
-  const w = await harness.service.submit('public', experimentRequestSchema.parse(warm), undefined, warm);
+  const warmRecord = await harness.submit(warm);
   await waitFor(
-    () => harness.store.get(w.record.id),
+    () => harness.store.get(warmRecord.id),
     (r) => r?.status === 'succeeded',
     60_000,
     'warm-up',
   );
   const started = performance.now();
-  const { record } = await harness.service.submit(
-    'public',
-    experimentRequestSchema.parse(body),
-    undefined,
-    body,
-  );
+  const record = await harness.submit(body);
   await waitFor(
     () => harness.store.get(record.id),
     (r) => r?.status === 'succeeded',

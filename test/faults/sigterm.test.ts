@@ -109,12 +109,7 @@ test('SIGTERM to a busy worker: it exits 0, and the experiment completes elsewhe
     trials: 5000,
     filterbank: { numFilters: 40, filterLengths: [512, 1024] },
   };
-  const { record } = await harness.service.submit(
-    'public',
-    experimentRequestSchema.parse(body),
-    undefined,
-    body,
-  );
+  const record = await harness.submit(body);
   await waitFor(
     () => harness.store.completedTrials(record.id),
     (n) => n > 0,

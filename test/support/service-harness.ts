@@ -3,7 +3,10 @@ import type { Redis } from 'ioredis';
 import { configSchema, type Config } from '../../src/config.js';
 import { EXPERIMENT_QUEUE, QUEUE_OPTIONS } from '../../src/queue/queue-names.js';
 import { connectRedis } from '../../src/redis/connect-redis.js';
+import { experimentRequestSchema } from '../../src/experiments/experiment-request.js';
 import { ExperimentService } from '../../src/service/experiment-service.js';
+import type { ExperimentRecord } from '../../src/store/experiment-record.js';
+import { PUBLIC_OWNER } from '../../src/store/redis-keys.js';
 import { ExperimentStore } from '../../src/store/experiment-store.js';
 
 /** The API's side of the queue, without HTTP: for worker tests. */
@@ -12,6 +15,8 @@ export interface ServiceHarness {
   redis: Redis;
   store: ExperimentStore;
   service: ExperimentService;
+  /** Submits a request body as the API would (public owner, no Idempotency-Key). */
+  submit(body: unknown): Promise<ExperimentRecord>;
   close(): Promise<void>;
 }
 
@@ -31,6 +36,10 @@ export async function createServiceHarness(
     redis,
     store,
     service,
+    async submit(body) {
+      return (await service.submit(PUBLIC_OWNER, experimentRequestSchema.parse(body), undefined, body))
+        .record;
+    },
     async close() {
       await flows.close();
       await queue.close();

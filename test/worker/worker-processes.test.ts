@@ -48,12 +48,7 @@ test('two worker processes share one experiment’s tasks, and the result equals
     trials: 2000,
     filterbank: { numFilters: [8, 20], filterLengths: [16, 256, 1024] },
   };
-  const { record } = await harness.service.submit(
-    'public',
-    experimentRequestSchema.parse(body),
-    undefined,
-    body,
-  );
+  const record = await harness.submit(body);
   assert.ok(record.taskCount >= 12, `${record.taskCount} tasks`);
   const done = await finish(record.id, 60_000);
   assert.equal(done!.status, 'succeeded');
@@ -82,12 +77,7 @@ test('a worker killed with SIGKILL mid-experiment: another finishes it with the 
       { kind: 'white-noise', length: 1000, name: 'noise' },
     ],
   };
-  const { record } = await harness.service.submit(
-    'public',
-    experimentRequestSchema.parse(body),
-    undefined,
-    body,
-  );
+  const record = await harness.submit(body);
   await waitFor(
     () => harness.store.completedTrials(record.id),
     (n) => n > record.totalTrials * 0.1,
@@ -122,12 +112,7 @@ test('a cancel sent through the store and pub/sub stops the tasks running in ano
     trials: 400_000,
     filterbank: { numFilters: 40, filterLengths: [1024] },
   };
-  const { record } = await harness.service.submit(
-    'public',
-    experimentRequestSchema.parse(body),
-    undefined,
-    body,
-  );
+  const record = await harness.submit(body);
   await waitFor(
     () => harness.store.completedTrials(record.id),
     (n) => n > 0,
