@@ -179,8 +179,8 @@ export function fillStandardNormal(
 }
 
 /**
- * Fills `out[start..end)` with `scale`·Z for the same Z as {@link fillStandardNormal}: each value is exactly the double `fillStandardNormal` writes,
- * multiplied by `scale` (one rounding), so it equals filling and then scaling in a second pass.
+ * Fills `out[start..end)` with `scale`·Z for the same Z as {@link fillStandardNormal}, to within
+ * an ulp: the fast path multiplies by a per-layer factor that already includes `scale`.
  *
  * @throws RangeError if `start`/`end` are not integers with 0 ≤ start ≤ end ≤ out.length, or
  *   `scale` is not finite.
@@ -211,6 +211,11 @@ function fillScaled(
   let s2 = rng.s2;
   let s3 = rng.s3;
   let deferred = 0;
+  if (scale !== signedScale) {
+    // ±X[i]·2^-23·scale per (layer, sign): the fast path is then one compare and one multiply.
+    for (let q = 0; q < 512; q++) XS_SIGNED[q] = (q & 0x100 ? -1 : 1) * XS[q & 0xff]! * scale;
+    signedScale = scale;
+  }
   for (let j = start; j < end; j++) {
     // xoshiro128** step → a (same operations as Xoshiro128StarStar.nextUint32).
     const m = Math.imul(s1, 5);
@@ -222,11 +227,11 @@ function fillScaled(
     s0 ^= s3;
     s2 ^= t;
     s3 = (s3 << 11) | (s3 >>> 21);
-    const i = a & 0xff;
+    // Low 9 bits: layer (8) and sign (1), one index into tables that fold both in.
+    const i = a & 0x1ff;
     const v = a >>> 9;
-    if (v < KI[i]!) {
-      // Branch-free sign (bit 8 → ±1): a data-dependent branch here mispredicts half the time.
-      out[j] = (1 - ((a >>> 7) & 2)) * v * XS[i]! * scale;
+    if (v < KI_SIGNED[i]!) {
+      out[j] = v * XS_SIGNED[i]!;
     } else {
       // Remember the index and the draw; the slow path runs after this pass.
       if (2 * deferred + 2 > pendingDraws.length) pendingDraws = growInt32(pendingDraws);
@@ -244,6 +249,12 @@ function fillScaled(
     out[pendingDraws[2 * k]!] = slowPath(rng, a & 0xff, (a >>> 9) * TWO_POW_M23, (a & 0x100) !== 0) * scale;
   }
 }
+
+/** KI by (sign, layer) = the low 9 bits of a draw; the sign does not change the threshold. */
+const KI_SIGNED = Int32Array.from({ length: 512 }, (_, q) => KI[q & 0xff]!);
+/** Fast-path factors by (sign, layer) for the last `scale` used (per thread: module state). */
+const XS_SIGNED = new Float64Array(512);
+let signedScale = Number.NaN;
 
 /** (index, draw) pairs of the values the first pass left to the slow path; grown on demand. */
 let pendingDraws: Int32Array = new Int32Array(256);
