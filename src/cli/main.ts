@@ -22,6 +22,7 @@ import {
   type ExperimentResult,
 } from '../experiments/experiment-request.js';
 import { paperPresets } from '../experiments/paper-presets.js';
+import { cellDensity } from '../experiments/energy/exact-density.js';
 import { plotsForEnergy, plotsForFrameBounds } from '../plots/index.js';
 import { runExperimentInParallel } from '../runtime/parallel-runner.js';
 import { createProgressBar } from './progress-bar.js';
@@ -110,6 +111,8 @@ program
         request.type === 'energy'
           ? await plotsForEnergy(result as Parameters<typeof plotsForEnergy>[0], {
               tailProbability: request.tailProbability,
+              // The same exact-density overlay as GET /v1/experiments/{id}/plots/{name}.svg.
+              density: (cell) => cellDensity(request, cell),
             })
           : await plotsForFrameBounds(result as Parameters<typeof plotsForFrameBounds>[0]);
       const files: string[] = [];

@@ -6,9 +6,10 @@ import { after, before, describe, it } from 'node:test';
 import chisquarePdf from '@stdlib/stats-base-dists-chisquare-pdf';
 import { XMLValidator } from 'fast-xml-parser';
 import request from 'supertest';
-import { cellDensity, energyRatioDensity, PlotCache } from '../../src/api/routes/plots.js';
+import { PlotCache } from '../../src/api/routes/plots.js';
+import { cellDensity, energyRatioDensity } from '../../src/experiments/energy/exact-density.js';
 import { experimentRequestSchema, withSeed } from '../../src/experiments/experiment-request.js';
-import type { EnergyCell } from '../../src/plots/index.js';
+import { plotsForEnergy, type EnergyCell } from '../../src/plots/index.js';
 import { svgTexts } from '../../src/plots/svg-test-helpers.js';
 import { startStack, waitFor, type Stack } from './helpers.js';
 
@@ -83,6 +84,24 @@ describe('plots endpoint', () => {
   });
   after(async () => {
     await stack?.close();
+  });
+
+  it('serves the very SVGs fbstab reproduce writes for the same result (density overlay included)', async () => {
+    const seeded = { ...experimentRequestSchema.parse(energyRequest), seed: 7 };
+    if (seeded.type !== 'energy') throw new Error('energy request expected');
+    const local = await plotsForEnergy(energy.result! as Parameters<typeof plotsForEnergy>[0], {
+      tailProbability: seeded.tailProbability,
+      density: (cell) => cellDensity(seeded, cell),
+    });
+    const names = Object.keys(local);
+    assert.ok(names.some((n) => n.startsWith('histogram-')));
+    for (const name of names) {
+      const res = await fetch(`${stack.base}/v1/experiments/${energy.id}/plots/${name}.svg`, {
+        headers: auth(),
+      });
+      assert.equal(res.status, 200, name);
+      assert.ok((await res.text()) === local[name], `${name} differs from the CLI's`);
+    }
   });
 
   it('links every plot of a succeeded experiment, by the names of src/plots', () => {
