@@ -22,8 +22,8 @@ import {
   type ExperimentResult,
 } from '../experiments/experiment-request.js';
 import { paperPresets } from '../experiments/paper-presets.js';
-import { cellDensity } from '../experiments/energy/exact-density.js';
-import { plotsForEnergy, plotsForFrameBounds } from '../plots/index.js';
+import { energyPlotNames, frameBoundsPlotNames } from '../plots/index.js';
+import { renderExperimentPlot } from '../plots/render-experiment-plot.js';
 import { runExperimentInParallel } from '../runtime/parallel-runner.js';
 import { createProgressBar } from './progress-bar.js';
 import { parseRequest, UsageError } from './parse-request.js';
@@ -107,14 +107,16 @@ program
         join(opts.out, `${preset.name}.json`),
         `${JSON.stringify({ request, result }, null, 2)}\n`,
       );
-      const plots =
+      const plots: Record<string, string> = {};
+      const names =
         request.type === 'energy'
-          ? await plotsForEnergy(result as Parameters<typeof plotsForEnergy>[0], {
-              tailProbability: request.tailProbability,
-              // The same exact-density overlay as GET /v1/experiments/{id}/plots/{name}.svg.
-              density: (cell) => cellDensity(request, cell),
-            })
-          : await plotsForFrameBounds(result as Parameters<typeof plotsForFrameBounds>[0]);
+          ? energyPlotNames(result as Parameters<typeof energyPlotNames>[0])
+          : frameBoundsPlotNames(result as Parameters<typeof frameBoundsPlotNames>[0]);
+      // The same renderer as GET /v1/experiments/{id}/plots/{name}.svg, so the SVGs are identical.
+      for (const name of names) {
+        const svg = await renderExperimentPlot(request, result, name);
+        if (svg !== undefined) plots[name] = svg;
+      }
       const files: string[] = [];
       for (const [name, svg] of Object.entries(plots)) {
         const file = join(opts.out, `${preset.name}-${name}.svg`);

@@ -1,13 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { cellDensity } from '../../experiments/energy/exact-density.js';
-import {
-  renderEnergyPlotByName,
-  renderFrameBoundsPlotByName,
-  type EnergyResult,
-  type FrameBoundsResult,
-} from '../../plots/index.js';
+import { renderExperimentPlot } from '../../plots/render-experiment-plot.js';
 import { HttpProblem } from '../../service/problem.js';
 import type { ExperimentRecord } from '../../store/experiment-record.js';
 import type { ApiContext } from '../context.js';
@@ -127,23 +121,9 @@ export const plotRoutes: FastifyPluginAsyncZod<{ context: ApiContext; cache?: Pl
   const render = async (record: ExperimentRecord, name: string): Promise<string | undefined> => {
     const result = await context.store.getResult(record.id);
     if (result === undefined) return undefined;
-    const request = record.request;
-    const onWarning = (message: string) => app.log.warn({ experimentId: record.id, plot: name }, message);
-    if (request.type === 'energy') {
-      return renderEnergyPlotByName(result as EnergyResult, name, {
-        tailProbability: request.tailProbability,
-        density: (cell) => {
-          try {
-            return cellDensity(request, cell);
-          } catch (error) {
-            app.log.warn({ err: error, experimentId: record.id, plot: name }, 'no exact density');
-            return undefined;
-          }
-        },
-        render: { onWarning },
-      });
-    }
-    return renderFrameBoundsPlotByName(result as FrameBoundsResult, name, { render: { onWarning } });
+    return renderExperimentPlot(record.request, result, name, (warning) =>
+      app.log.warn({ experimentId: record.id, plot: name }, warning),
+    );
   };
 
   app.get(
