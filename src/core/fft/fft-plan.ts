@@ -261,31 +261,25 @@ class BluesteinPlan implements FftPlan {
         output[2 * k] = (cr * wr - ci * wi) * s;
         output[2 * k + 1] = -(cr * wi + ci * wr) * s;
       }
-    } else if (real) {
-      // Real input: X[N−k] = conj(X[k]), so only k ≤ N/2 need the post-multiplication.
-      const half = n >> 1;
-      for (let k = 0; k <= half; k++) {
-        const cr = a[2 * k]!;
-        const ci = -a[2 * k + 1]!;
-        const wr = chirp[2 * k]!;
-        const wi = chirp[2 * k + 1]!;
-        output[2 * k] = cr * wr - ci * wi;
-        output[2 * k + 1] = cr * wi + ci * wr;
-      }
-      output[1] = 0;
-      if ((n & 1) === 0) output[2 * half + 1] = 0;
-      for (let k = half + 1; k < n; k++) {
-        output[2 * k] = output[2 * (n - k)]!;
-        output[2 * k + 1] = -output[2 * (n - k) + 1]!;
-      }
     } else {
-      for (let k = 0; k < n; k++) {
+      // For real input X[N−k] = conj(X[k]): only k ≤ N/2 need the post-multiplication.
+      const half = n >> 1;
+      const end = real ? half + 1 : n;
+      for (let k = 0; k < end; k++) {
         const cr = a[2 * k]!;
         const ci = -a[2 * k + 1]!;
         const wr = chirp[2 * k]!;
         const wi = chirp[2 * k + 1]!;
         output[2 * k] = cr * wr - ci * wi;
         output[2 * k + 1] = cr * wi + ci * wr;
+      }
+      if (real) {
+        output[1] = 0;
+        if ((n & 1) === 0) output[2 * half + 1] = 0;
+        for (let k = half + 1; k < n; k++) {
+          output[2 * k] = output[2 * (n - k)]!;
+          output[2 * k + 1] = -output[2 * (n - k) + 1]!;
+        }
       }
     }
   }
