@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Runs node's test runner over every *.test.ts below the given folders (default: src and test),
+// Runs node's test runner over the given *.test.ts files and every *.test.ts below the given
+// folders (default: src and test),
 // with tsx as the TypeScript loader. Node 20's --test does not expand globs itself.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
@@ -17,7 +18,8 @@ const walk = (dir) => {
 };
 for (const root of roots) {
   try {
-    walk(root);
+    if (root.endsWith('.test.ts') && statSync(root).isFile()) files.push(root);
+    else walk(root);
   } catch (error) {
     if (error.code !== 'ENOENT') throw error;
   }

@@ -113,6 +113,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ...(isLoggerInstance(logger) ? { loggerInstance: logger } : { logger }),
     bodyLimit: config.MAX_BODY_BYTES,
     requestIdHeader: false,
+    // A request that reached us before shutdown began is answered in full (Redis stays connected
+    // until close() resolves); Fastify's default would answer it with a bare, non-problem 503.
+    // Connection: close is still sent, so clients do not send more on that socket.
+    return503OnClosing: false,
     // One log line per request instead of Fastify's two: half the logging cost.
     logController: new OneLineLogController(),
     // Router-level errors (a malformed URL, a path segment over maxParamLength) bypass the error
