@@ -159,57 +159,84 @@ describe('GeneralizedChiSquare: edge cases', () => {
   });
 });
 
-describe('GeneralizedChiSquare: closed forms (THEORY.md §4)', () => {
-  it('single weight w, dof k = 1, 2, 3, 10: w·χ²_k (slow algebraic tails u^(−1−k/2))', () => {
-    for (const k of [1, 2, 3, 10]) {
-      assertScaledChiSquare(new GeneralizedChiSquare([2.5], k), 2.5, k, `w=2.5, k=${k}`);
+// Each closed form twice: through the Imhof integral (its slow algebraic tails are the hard
+// case), and through `auto`, which recognises one distinct weight and uses stdlib's χ² law.
+for (const method of ['imhof', 'auto'] as const) {
+  describe(`GeneralizedChiSquare: closed forms (THEORY.md §4), method ${method}`, () => {
+    it('single weight w, dof k = 1, 2, 3, 10: w·χ²_k (slow algebraic tails u^(−1−k/2))', () => {
+      for (const k of [1, 2, 3, 10]) {
+        assertScaledChiSquare(new GeneralizedChiSquare([2.5], k, { method }), 2.5, k, `w=2.5, k=${k}`);
+      }
+    });
+
+    it('χ²_1 far into both tails: cdf within 1e-13 from y = 1e-12 to 200', () => {
+      const law = new GeneralizedChiSquare([1], 1, { method });
+      for (const y of [1e-12, 1e-8, 1e-4, 0.01, 1, 10, 50, 200]) {
+        const error = Math.abs(law.cdf(y) - chisquareCdf(y, 1));
+        assert.ok(error <= 1e-13, `y=${y}: error ${error.toExponential(2)}`);
+      }
+    });
+
+    it('n equal weights: χ²_(n·k) (n=80, k=1; n=8, k=10; n=100, k=10)', () => {
+      assertScaledChiSquare(
+        new GeneralizedChiSquare(new Array<number>(80).fill(1), 1, { method }),
+        1,
+        80,
+        'n=80 k=1',
+      );
+      assertScaledChiSquare(
+        new GeneralizedChiSquare(new Array<number>(8).fill(1 / 80), 10, { method }),
+        1 / 80,
+        80,
+        'n=8 k=10',
+      );
+      assertScaledChiSquare(
+        new GeneralizedChiSquare(new Array<number>(100).fill(0.3), 10, { method }),
+        0.3,
+        1000,
+        'n=100 k=10',
+      );
+    });
+
+    it('impulse, T = 8, J = 10: weights 1/(JT) give χ²_80/80 and α⁺ = 0.273493…', () => {
+      const law = new GeneralizedChiSquare(new Array<number>(8).fill(1 / 80), 10, { method });
+      assert.ok(Math.abs(law.mean - 1) < 1e-15);
+      assert.ok(Math.abs(law.variance - 2 / 80) < 1e-15);
+      assertRelative(law.quantile(0.95) / law.mean - 1, 0.27349342456794845, 1e-9, 'impulse upper');
+    });
+
+    it('alternating sine: weights [T, 0, …]·σ², σ² = 1/(JT), give χ²_J/J (α⁺ 0.830704, α⁻ 0.605970)', () => {
+      const J = 10;
+      for (const T of [8, 64]) {
+        const weights = new Array<number>(T).fill(0);
+        weights[0] = T / (J * T);
+        const law = new GeneralizedChiSquare(weights, J, { method });
+        const upper = law.quantile(0.95) / law.mean - 1;
+        const lower = 1 - law.quantile(0.05) / law.mean;
+        assert.equal(upper.toFixed(6), '0.830704');
+        assert.equal(lower.toFixed(6), '0.605970');
+        assertRelative(upper + 1, chisquareQuantile(0.95, J) / J, 1e-10, 'sine upper');
+        assertRelative(1 - lower, chisquareQuantile(0.05, J) / J, 1e-10, 'sine lower');
+      }
+    });
+  });
+}
+
+describe('GeneralizedChiSquare: distinct weights', () => {
+  it('auto pools weights equal up to eigen-solver round-off, and only those; it agrees with Imhof', () => {
+    // An identity's eigenvalues as a solver returns them: 1 ± a few ulp (the impulse, §4).
+    const roundoff = Array.from({ length: 16 }, (_, i) => 1 + (i % 3) * 2.2e-16);
+    const spread = Array.from({ length: 16 }, (_, i) => 1 + i * 1e-3);
+    for (const weights of [roundoff, spread]) {
+      const auto = new GeneralizedChiSquare(weights, 10);
+      const imhof = new GeneralizedChiSquare(weights, 10, { method: 'imhof' });
+      for (const p of [0.01, 0.05, 0.5, 0.95, 0.99]) {
+        assertRelative(auto.quantile(p), imhof.quantile(p), 1e-10, `quantile(${p})`);
+      }
     }
-  });
-
-  it('χ²_1 far into both tails: cdf within 1e-13 from y = 1e-12 to 200', () => {
-    const law = new GeneralizedChiSquare([1], 1);
-    for (const y of [1e-12, 1e-8, 1e-4, 0.01, 1, 10, 50, 200]) {
-      const error = Math.abs(law.cdf(y) - chisquareCdf(y, 1));
-      assert.ok(error <= 1e-13, `y=${y}: error ${error.toExponential(2)}`);
-    }
-  });
-
-  it('n equal weights: χ²_(n·k) (n=80, k=1; n=8, k=10; n=100, k=10)', () => {
-    assertScaledChiSquare(new GeneralizedChiSquare(new Array<number>(80).fill(1), 1), 1, 80, 'n=80 k=1');
-    assertScaledChiSquare(
-      new GeneralizedChiSquare(new Array<number>(8).fill(1 / 80), 10),
-      1 / 80,
-      80,
-      'n=8 k=10',
-    );
-    assertScaledChiSquare(
-      new GeneralizedChiSquare(new Array<number>(100).fill(0.3), 10),
-      0.3,
-      1000,
-      'n=100 k=10',
-    );
-  });
-
-  it('impulse, T = 8, J = 10: weights 1/(JT) give χ²_80/80 and α⁺ = 0.273493…', () => {
-    const law = new GeneralizedChiSquare(new Array<number>(8).fill(1 / 80), 10);
-    assert.ok(Math.abs(law.mean - 1) < 1e-15);
-    assert.ok(Math.abs(law.variance - 2 / 80) < 1e-15);
-    assertRelative(law.quantile(0.95) / law.mean - 1, 0.27349342456794845, 1e-9, 'impulse upper');
-  });
-
-  it('alternating sine: weights [T, 0, …]·σ², σ² = 1/(JT), give χ²_J/J (α⁺ 0.830704, α⁻ 0.605970)', () => {
-    const J = 10;
-    for (const T of [8, 64]) {
-      const weights = new Array<number>(T).fill(0);
-      weights[0] = T / (J * T);
-      const law = new GeneralizedChiSquare(weights, J);
-      const upper = law.quantile(0.95) / law.mean - 1;
-      const lower = 1 - law.quantile(0.05) / law.mean;
-      assert.equal(upper.toFixed(6), '0.830704');
-      assert.equal(lower.toFixed(6), '0.605970');
-      assertRelative(upper + 1, chisquareQuantile(0.95, J) / J, 1e-10, 'sine upper');
-      assertRelative(1 - lower, chisquareQuantile(0.05, J) / J, 1e-10, 'sine lower');
-    }
+    const pooled = new GeneralizedChiSquare(roundoff, 10);
+    // Pooled: the χ² quantile itself, scaled by the mean weight (1 + ~1e-16).
+    assertRelative(pooled.quantile(0.95), chisquareQuantile(0.95, 160), 1e-15, 'pooled quantile');
   });
 
   it('k = 2, distinct weights: hypoexponential cdf (spread over six decades)', () => {

@@ -1,3 +1,6 @@
+import chisquareQuantile from '@stdlib/stats-base-dists-chisquare-quantile';
+import { chiSquareCdf } from './chi-square-cdf.js';
+
 /**
  * The law of S = Σ_i w_i·Y_i with Y_i i.i.d. χ²_k and w_i ≥ 0 (THEORY.md §4), by Imhof's
  * inversion formula
@@ -28,6 +31,12 @@
 
 export interface GeneralizedChiSquareOptions {
   /**
+   * `auto` (default) treats a spectrum whose kept weights are all equal (to 1e-12) as the scaled
+   * χ²_{k·n} it is (up to k·n = 1000), with the χ² cdf and stdlib's quantile; `imhof` always integrates (tests use it
+   * to check the integral against those closed forms).
+   */
+  method?: 'auto' | 'imhof';
+  /**
    * Target absolute error of `cdf` (default 1e-12). Quadrature truncation and the tail
    * extrapolation are driven by it; the Gauss–Legendre panels are accurate to about 1e-15.
    */
@@ -42,6 +51,17 @@ const DROP_RELATIVE = 1e-14;
  * ~size·ε·‖Q_T‖, and their sign is noise. Anything more negative is a caller error.
  */
 const NEGATIVE_ROUNDOFF = 1e-10;
+
+/**
+ * Kept weights within this relative spread are one weight: the law is then w·χ²_{k·n} up to a
+ * cdf error of order n·k·spread, far below the Imhof tolerance.
+ */
+const EQUAL_RELATIVE = 1e-12;
+/**
+ * Pooling stops at k·n = 1000 degrees of freedom: beyond ~2000, @stdlib's χ² quantile is off
+ * by ~1e-3 (see chi-square-cdf.ts), while the Imhof integral stays right there.
+ */
+const MAX_POOLED_DOF = 1000;
 
 /** Weights with w·u ≤ SERIES_LIMIT go through Taylor series in the power sums. */
 const SERIES_LIMIT = 0.1;
@@ -287,12 +307,15 @@ export class GeneralizedChiSquare {
   readonly #windowLow: number;
   readonly #windowHigh: number;
   readonly #grid: Grid | undefined;
+  /** S = unit·χ²_dof when every kept weight is the same (impulse, alternating sine: §4). */
+  readonly #pooled: { unit: number; dof: number } | undefined;
 
   /**
    * @param weights - the w_i ≥ 0 (finite). Zero weights, weights below 1e-14 of the largest,
    *   and negative round-off down to −1e-10 of the largest are ignored.
    * @param degreesOfFreedom - k ≥ 1 (need not be an integer)
-   * @param options - `absoluteTolerance` of the cdf (default 1e-12, must be in [1e-15, 1e-3])
+   * @param options - `absoluteTolerance` of the cdf (default 1e-12, must be in [1e-15, 1e-3]);
+   *   `method` (see {@link GeneralizedChiSquareOptions})
    * @throws RangeError for a non-finite or negative weight, k < 1 or not finite, or a bad tolerance
    */
   constructor(
@@ -348,7 +371,15 @@ export class GeneralizedChiSquare {
     this.#sd = Math.sqrt(2 * degreesOfFreedom * sumSquares);
     this.#windowLow = Math.max(0, this.#mean - WINDOW_SDS * this.#sd);
     this.#windowHigh = this.#mean + WINDOW_SDS * this.#sd;
-    if (normalised.length === 0) {
+    const equal =
+      options.method !== 'imhof' &&
+      normalised.length > 0 &&
+      normalised[0]! >= 1 - EQUAL_RELATIVE &&
+      degreesOfFreedom * normalised.length <= MAX_POOLED_DOF;
+    this.#pooled = equal
+      ? { unit: (max * sum) / normalised.length, dof: degreesOfFreedom * normalised.length }
+      : undefined;
+    if (normalised.length === 0 || equal) {
       this.#spectrum = undefined;
       this.#grid = undefined;
     } else {
@@ -362,6 +393,7 @@ export class GeneralizedChiSquare {
    */
   cdf(y: number): number {
     if (Number.isNaN(y)) return Number.NaN;
+    if (this.#pooled !== undefined) return chiSquareCdf(y / this.#pooled.unit, this.#pooled.dof);
     if (this.#spectrum === undefined) return y >= 0 ? 1 : 0;
     if (y <= 0) return 0;
     if (y === Number.POSITIVE_INFINITY) return 1;
@@ -380,6 +412,8 @@ export class GeneralizedChiSquare {
     if (!(probability > 0 && probability < 1)) {
       throw new RangeError(`probability must be in (0, 1); got ${probability}`);
     }
+    if (this.#pooled !== undefined)
+      return this.#pooled.unit * chisquareQuantile(probability, this.#pooled.dof);
     if (this.#spectrum === undefined) return 0;
     const p = probability;
     const f = (yNormalised: number): number => 0.5 - this.#integral(yNormalised) / Math.PI - p;
