@@ -166,23 +166,12 @@ def lp_sum(taps: np.ndarray, N: int, route: str, ws: Workspace):
         np.einsum("cjk,cjk->ck", sf, sf, out=p2)
         np.add(p2[:, 0::2], p2[:, 1::2], out=lp)
         return lp, None
-    M = next_pow2(2 * T - 1)
-    Km = M // 2 + 1
-    spec = ws.view("spec", (c, J, Km))
-    np.fft.rfft(taps, n=M, axis=-1, out=spec)
-    sf = spec.view(np.float64)
-    p2 = ws.view("pow2", (c, 2 * Km))
-    np.einsum("cjk,cjk->ck", sf, sf, out=p2)
-    p = ws.view("pow", (c, Km))
-    np.add(p2[:, 0::2], p2[:, 1::2], out=p)
-    r = ws.view("r", (c, M))
-    np.fft.irfft(p, n=M, axis=-1, out=r)  # r[tau], tau = 0..T-1 (r is even; M >= 2T-1)
-    rT = r[:, :T]
+    _, rT = _autocorr_only(taps, ws)  # r[tau], tau = 0..T-1 (r is even; M >= 2T-1)
     z = ws.view("lpspec", (c, K))
     np.fft.rfft(rT, n=N, axis=-1, out=z)
     # DFT of the even sequence r wrapped mod N = 2 Re(sum_{tau>=0} r e^{-i..}) - r(0)
     np.multiply(z.real, 2.0, out=lp)
-    np.subtract(lp, r[:, :1], out=lp)
+    np.subtract(lp, rT[:, :1], out=lp)
     return lp, rT
 
 
