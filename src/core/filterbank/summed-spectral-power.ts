@@ -35,10 +35,25 @@ export class SummedSpectralPower {
    *
    * P is even, so only H[k] = Σ_pairs (|Z_k|² + |Z_{G−k}|²), k = 0..⌊G/2⌋, is accumulated (half
    * the loop trips and stores of the full spectrum), and P[k] = P[G−k] = H[k]/2 is written once
-   * at the end. `packed` was zeroed at construction and only its first T pairs are ever
+   * at the end (`computeHalf` stops before the mirroring). `packed` was zeroed at construction and only its first T pairs are ever
    * written, so it needs no clearing per FFT.
    */
   compute(taps: Float64Array, out: Float64Array): void {
+    const half = this.computeHalf(taps);
+    const G = this.gridSize;
+    out[0] = half[0]!;
+    for (let k = 1; k <= G >> 1; k++) {
+      const v = half[k]!;
+      out[k] = v;
+      out[G - k] = v;
+    }
+  }
+
+  /**
+   * P[k] for k = 0..⌊G/2⌋ only (P is even), in a buffer this instance owns and overwrites on the
+   * next call. Parseval sums over the half spectrum with folded weights need no more.
+   */
+  computeHalf(taps: Float64Array): Float64Array {
     const { numFilters: J, filterLength: T, gridSize: G, packed, spectrum } = this;
     const half = this.half;
     const H = G >> 1;
@@ -76,11 +91,7 @@ export class SummedSpectralPower {
         half[H]! += 2 * (re * re + im * im);
       }
     }
-    out[0] = 0.5 * half[0]!;
-    for (let k = 1; k <= H; k++) {
-      const v = 0.5 * half[k]!;
-      out[k] = v;
-      out[G - k] = v;
-    }
+    for (let k = 0; k <= H; k++) half[k]! *= 0.5;
+    return half;
   }
 }

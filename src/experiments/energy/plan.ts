@@ -87,14 +87,18 @@ export function planEnergy(
   const trials = request.trials;
   const p = request.tailProbability;
   const signalLengths = signals.map((signal) => signal.samples.length);
-  // |X_s[k]|²/(N·‖x_s‖²) for the Parseval route, computed once per plan (all signals share N).
+  // |X_s[k]|²/(N·‖x_s‖²) for the Parseval route, folded onto k = 0..⌊N/2⌋ (the LP sum is even,
+  // so W[k] + W[N−k] multiplies P[k]); computed once per plan (all signals share N).
   let parsevalWeights: Float64Array[] | undefined;
   const weights = (): Float64Array[] =>
     (parsevalWeights ??= signals.map((signal) => {
       const power = powerSpectrum(signal.samples);
-      const scale = 1 / (power.length * signal.energy);
-      for (let k = 0; k < power.length; k++) power[k]! *= scale;
-      return power;
+      const N = power.length;
+      const scale = 1 / (N * signal.energy);
+      const folded = new Float64Array((N >> 1) + 1);
+      folded[0] = power[0]! * scale;
+      for (let k = 1; k <= N >> 1; k++) folded[k] = (power[k]! + (N - k !== k ? power[N - k]! : 0)) * scale;
+      return folded;
     }));
 
   const simulate = (
@@ -109,18 +113,17 @@ export function planEnergy(
     if (route === 'parseval') {
       const N = signalLengths[0]!;
       const power = new SummedSpectralPower(J, T, N);
-      const lp = new Float64Array(N);
       const w = weights();
       return simulateTrials(
         task,
         draw,
         S,
         (taps, values, row) => {
-          power.compute(taps, lp);
+          const half = power.computeHalf(taps);
           for (let s = 0; s < S; s++) {
             const ws = w[s]!;
             let e = 0;
-            for (let k = 0; k < N; k++) e += lp[k]! * ws[k]!;
+            for (let k = 0; k < half.length; k++) e += half[k]! * ws[k]!;
             values[row + s] = e;
           }
         },
