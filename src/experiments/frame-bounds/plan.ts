@@ -8,11 +8,12 @@ import {
   type ExperimentPlan,
   type ExperimentTask,
   type SimulationOutput,
+  type TheoryOutput,
 } from '../common/experiment-definition.js';
 import { simulateTrials } from '../common/simulate-trials.js';
 import { numFiltersList } from '../common/filterbank-schema.js';
 import { finiteOrNull } from '../common/finite-or-null.js';
-import type { FrameBoundsCell, FrameBoundsResult, KappaSummary } from './result.js';
+import type { FrameBoundsCell, FrameBoundsResult, FrameBoundsTheory, KappaSummary } from './result.js';
 import type { FrameBoundsRequest } from './schema.js';
 import { frameBoundsTheory } from './theory.js';
 
@@ -25,7 +26,7 @@ const QUANTILES = [0.05, 0.5, 0.95];
  */
 export function planFrameBounds(
   request: FrameBoundsRequest & { seed: number },
-): ExperimentPlan<never, FrameBoundsResult> {
+): ExperimentPlan<FrameBoundsTheory, FrameBoundsResult> {
   const seed = request.seed;
   const { stride, init } = request.filterbank;
   const N = request.signalLength;
@@ -59,24 +60,32 @@ export function planFrameBounds(
   return {
     totalTrials: trials * cells.length,
     tasks(chunkTrials) {
-      // Costliest cells (largest J·T) first, so a pool that takes tasks in order ends on short
-      // tasks and its threads finish together. The result does not depend on the order.
+      // One theory task per cell (the χ² order statistics by quadrature), first, so it runs on
+      // the threads beside the draws instead of on the caller after them. Then the costliest
+      // cells (largest J·T) first, so a pool that takes tasks in order ends on short tasks and
+      // its threads finish together. The result does not depend on the order.
       const order = cells.map((_, cell) => cell);
       order.sort((a, b) => cells[b]!.J * cells[b]!.T - cells[a]!.J * cells[a]!.T || a - b);
-      return order.flatMap((cell) =>
-        trialChunks(trials, chunkTrials).map(([trialStart, trialEnd]): ExperimentTask => ({
-          kind: 'simulate',
-          cell,
-          trialStart,
-          trialEnd,
-        })),
+      const theoryTasks = cells.map((_, cell): ExperimentTask => ({ kind: 'theory', key: cell }));
+      return theoryTasks.concat(
+        order.flatMap((cell) =>
+          trialChunks(trials, chunkTrials).map(([trialStart, trialEnd]): ExperimentTask => ({
+            kind: 'simulate',
+            cell,
+            trialStart,
+            trialEnd,
+          })),
+        ),
       );
     },
-    runTask(task, onProgress, abort) {
-      if (task.kind !== 'simulate') throw new Error('frame-bounds experiments have no theory tasks');
-      return simulate(task, onProgress, abort);
+    runTask(task, onProgress, abort): SimulationOutput | TheoryOutput<FrameBoundsTheory> {
+      if (task.kind === 'simulate') return simulate(task, onProgress, abort);
+      const { J, T } = cells[task.key]!;
+      return { kind: 'theory', key: task.key, value: frameBoundsTheory(J, T, N, stride) };
     },
     assemble(outputs) {
+      const theories = new Map<number, FrameBoundsTheory>();
+      for (const out of outputs) if (out.kind === 'theory') theories.set(out.key, out.value);
       const resultCells: FrameBoundsCell[] = cells.map(({ J, T }, cell) => {
         const values = gatherCellValues(outputs, cell, trials, 2);
         const A = new Float64Array(trials);
@@ -104,7 +113,7 @@ export function planFrameBounds(
           signalLength: N,
           stride,
           empirical,
-          theory: frameBoundsTheory(J, T, N, stride),
+          theory: theoryOf(theories, cell),
         };
       });
       const result: FrameBoundsResult = { cells: resultCells };
@@ -138,4 +147,10 @@ function kappaSummary(kappa: Float64Array, notes: string[]): KappaSummary {
     std: null,
     quantiles,
   };
+}
+
+function theoryOf(theories: ReadonlyMap<number, FrameBoundsTheory>, cell: number): FrameBoundsTheory {
+  const theory = theories.get(cell);
+  if (theory === undefined) throw new Error(`missing theory for cell ${cell}`);
+  return theory;
 }
