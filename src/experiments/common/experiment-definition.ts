@@ -95,6 +95,21 @@ export function gatherCellValues(
   return values;
 }
 
+/**
+ * The theory outputs by task key, as a lookup that throws when a key has none (a plan that
+ * assembles without one of its own theory tasks is a bug, never a partial result).
+ */
+export function theoryLookup<T>(
+  outputs: readonly (SimulationOutput | TheoryOutput<T>)[],
+): (key: number) => T {
+  const byKey = new Map<number, T>();
+  for (const out of outputs) if (out.kind === 'theory') byKey.set(out.key, out.value);
+  return (key) => {
+    if (!byKey.has(key)) throw new Error(`missing theory output for key ${key}`);
+    return byKey.get(key)!;
+  };
+}
+
 /** Progress reporter that batches per-trial calls: reports every `every` trials and at the end. */
 export function batchedProgress(onProgress: TrialProgress, every: number): { tick(): void; flush(): void } {
   let pending = 0;

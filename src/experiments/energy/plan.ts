@@ -11,6 +11,7 @@ import { histogram } from '../../core/stats/histogram.js';
 import { summarizeSample } from '../../core/stats/sample-summary.js';
 import {
   gatherCellValues,
+  theoryLookup,
   trialChunks,
   type ExperimentPlan,
   type ExperimentTask,
@@ -183,9 +184,7 @@ export function planEnergy(
       return task.kind === 'simulate' ? simulate(task, onProgress, abort) : theory(task.key);
     },
     assemble(outputs) {
-      const theories = new Map<number, EnergyTheory[]>();
-      for (const out of outputs)
-        if (out.kind === 'theory') theories.set(out.key, out.value as EnergyTheory[]);
+      const theoryOf = theoryLookup(outputs);
       const quantileLevels = [...new Set([...FIXED_QUANTILES, p, roundProbability(1 - p)])].sort(
         (a, b) => a - b,
       );
@@ -199,8 +198,9 @@ export function planEnergy(
             const ratios = new Float64Array(trials);
             for (let i = 0; i < trials; i++) ratios[i] = all[i * S + s]!;
             const summary = summarizeSample(ratios, quantileLevels);
-            const theoryValue = theories.get(s * Ts.length + t)?.[j];
-            if (theoryValue === undefined) throw new Error(`missing theory for signal ${s}, T = ${T}`);
+            const theoryValue = theoryOf(s * Ts.length + t)[j];
+            if (theoryValue === undefined)
+              throw new Error(`missing theory for signal ${s}, J = ${J}, T = ${T}`);
             const mu = theoryValue.mean;
             cells.push({
               signal: signal.name,

@@ -4,6 +4,7 @@ import { summarizeSample } from '../../core/stats/sample-summary.js';
 import { fitScalingLaw } from '../../core/theory/scaling-law-fit.js';
 import {
   gatherCellValues,
+  theoryLookup,
   trialChunks,
   type ExperimentPlan,
   type ExperimentTask,
@@ -84,8 +85,7 @@ export function planFrameBounds(
       return { kind: 'theory', key: task.key, value: frameBoundsTheory(J, T, N, stride) };
     },
     assemble(outputs) {
-      const theories = new Map<number, FrameBoundsTheory>();
-      for (const out of outputs) if (out.kind === 'theory') theories.set(out.key, out.value);
+      const theoryOf = theoryLookup(outputs);
       const resultCells: FrameBoundsCell[] = cells.map(({ J, T }, cell) => {
         const values = gatherCellValues(outputs, cell, trials, 2);
         const A = new Float64Array(trials);
@@ -113,7 +113,7 @@ export function planFrameBounds(
           signalLength: N,
           stride,
           empirical,
-          theory: theoryOf(theories, cell),
+          theory: theoryOf(cell),
         };
       });
       const result: FrameBoundsResult = { cells: resultCells };
@@ -147,10 +147,4 @@ function kappaSummary(kappa: Float64Array, notes: string[]): KappaSummary {
     std: null,
     quantiles,
   };
-}
-
-function theoryOf(theories: ReadonlyMap<number, FrameBoundsTheory>, cell: number): FrameBoundsTheory {
-  const theory = theories.get(cell);
-  if (theory === undefined) throw new Error(`missing theory for cell ${cell}`);
-  return theory;
 }
