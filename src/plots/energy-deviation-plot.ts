@@ -119,6 +119,15 @@ export function energyDeviationSpec(result: EnergyResult, options: EnergyDeviati
     'band: empirical lower to upper deviation',
   ].join(' · ');
 
+  // Colour and dash share one legend only when both legends are configured identically.
+  const seriesLegend = {
+    title: null,
+    orient: 'bottom',
+    direction: 'horizontal',
+    columns: 4,
+    symbolType: 'stroke',
+  } as const;
+
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: { text: 'Energy deviation of random filterbanks', subtitle },
@@ -151,25 +160,13 @@ export function energyDeviationSpec(result: EnergyResult, options: EnergyDeviati
               field: 'series',
               type: 'nominal',
               scale: { ...legendScale, range: shown.map((s) => s.color) },
-              legend: {
-                title: null,
-                orient: 'bottom',
-                direction: 'horizontal',
-                columns: 4,
-                symbolType: 'stroke',
-              },
+              legend: seriesLegend,
             },
             strokeDash: {
               field: 'series',
               type: 'nominal',
               scale: { ...legendScale, range: shown.map((s) => [...s.dash]) },
-              legend: {
-                title: null,
-                orient: 'bottom',
-                direction: 'horizontal',
-                columns: 4,
-                symbolType: 'stroke',
-              },
+              legend: seriesLegend,
             },
           },
         },
