@@ -35,8 +35,8 @@ export class SummedSpectralPower {
    *
    * P is even, so only H[k] = Σ_pairs (|Z_k|² + |Z_{G−k}|²), k = 0..⌊G/2⌋, is accumulated (half
    * the loop trips and stores of the full spectrum), and P[k] = P[G−k] = H[k]/2 is written once
-   * at the end (`computeHalf` stops before the mirroring). `packed` was zeroed at construction and only its first T pairs are ever
-   * written, so it needs no clearing per FFT.
+   * at the end (`computeHalf` stops before the mirroring). `packed` was zeroed at construction
+   * and only its first T pairs are ever written, so it needs no clearing per FFT.
    */
   compute(taps: Float64Array, out: Float64Array): void {
     const half = this.computeHalf(taps);

@@ -160,7 +160,7 @@ describe('GeneralizedChiSquare: edge cases', () => {
 });
 
 // Each closed form twice: through the Imhof integral (its slow algebraic tails are the hard
-// case), and through `auto`, which recognises one distinct weight and uses stdlib's χ² law.
+// case), and through `auto`, which recognises one distinct weight and uses the χ² law itself.
 for (const method of ['imhof', 'auto'] as const) {
   describe(`GeneralizedChiSquare: closed forms (THEORY.md §4), method ${method}`, () => {
     it('single weight w, dof k = 1, 2, 3, 10: w·χ²_k (slow algebraic tails u^(−1−k/2))', () => {

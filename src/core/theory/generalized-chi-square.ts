@@ -32,8 +32,8 @@ import { chiSquareCdf } from './chi-square-cdf.js';
 export interface GeneralizedChiSquareOptions {
   /**
    * `auto` (default) treats a spectrum whose kept weights are all equal (to 1e-12) as the scaled
-   * χ²_{k·n} it is (up to k·n = 1000), with the χ² cdf and stdlib's quantile; `imhof` always integrates (tests use it
-   * to check the integral against those closed forms).
+   * χ²_{k·n} it is (up to k·n = 1000), with the χ² cdf and stdlib's quantile; `imhof` always
+   * integrates (tests use it to check the integral against those closed forms).
    */
   method?: 'auto' | 'imhof';
   /**
