@@ -21,6 +21,8 @@ export function createAnalysisPool(threads: number): Piscina {
     maxThreads: threads,
     maxQueue: threads * ANALYSIS_QUEUE_PER_THREAD,
     idleTimeout: 60_000,
+    // Analyses start in arrival order (piscina's default can push one back behind later ones).
+    stricterFIFO: true,
   });
 }
 
