@@ -1,8 +1,11 @@
 import { nextPowerOfTwo } from '../fft/next-power-of-two.js';
+import type { Xoshiro128StarStar } from '../random/xoshiro128.js';
+import { drawFilters } from './draw-filters.js';
 import { LittlewoodPaleyFromAutocorrelation } from './littlewood-paley-from-autocorrelation.js';
 import { StridedFrameBounds } from './strided-frame-bounds.js';
 import { SummedAutocorrelation } from './summed-autocorrelation.js';
 import { SummedSpectralPower } from './summed-spectral-power.js';
+import type { TapLaw } from './tap-law.js';
 
 /** Optimal frame bounds of one draw, not normalised (THEORY.md §6). */
 export interface FrameBounds {
@@ -27,6 +30,8 @@ export class FrameBoundsKernel {
   private readonly fromAutocorrelation: LittlewoodPaleyFromAutocorrelation | undefined;
   private readonly r: Float64Array;
   private readonly strided: StridedFrameBounds | undefined;
+  /** One draw's taps, for the strided route, which reads them filter by filter. */
+  private taps: Float64Array | undefined;
 
   constructor(
     readonly numFilters: number,
@@ -70,6 +75,29 @@ export class FrameBoundsKernel {
       this.autocorrelation!.compute(taps, this.r);
       this.fromAutocorrelation!.compute(this.r, this.lp);
     }
+    return this.boundsOfLp();
+  }
+
+  /**
+   * {@link compute} for the next draw of `rng` under `law`: the taps drawFilters would give,
+   * drawn straight into the FFT inputs where the route allows.
+   */
+  computeFromDraw(rng: Xoshiro128StarStar, law: TapLaw): FrameBounds {
+    if (this.strided !== undefined) {
+      this.taps ??= new Float64Array(this.numFilters * this.filterLength);
+      drawFilters(rng, law, this.taps, this.filterLength);
+      return this.strided.compute(this.taps);
+    }
+    if (this.direct !== undefined) {
+      this.direct.computeFromDraw(rng, law, this.lp);
+    } else {
+      this.autocorrelation!.computeFromDraw(rng, law, this.r);
+      this.fromAutocorrelation!.compute(this.r, this.lp);
+    }
+    return this.boundsOfLp();
+  }
+
+  private boundsOfLp(): FrameBounds {
     const lp = this.lp;
     let A = Infinity;
     let B = -Infinity;

@@ -1,6 +1,9 @@
 import { getFftPlan, type FftPlan } from '../fft/fft-plan.js';
 import { nextPowerOfTwo } from '../fft/next-power-of-two.js';
+import type { Xoshiro128StarStar } from '../random/xoshiro128.js';
+import { drawFilters } from './draw-filters.js';
 import { SummedSpectralPower } from './summed-spectral-power.js';
+import type { TapLaw } from './tap-law.js';
 
 /** Below this filter length the O(J·T²) sum beats the FFTs (measured by `npm run bench`). */
 export const DIRECT_AUTOCORRELATION_MAX_LENGTH = 24;
@@ -16,6 +19,8 @@ export class SummedAutocorrelation {
   private readonly powerBuffer: Float64Array;
   private readonly inversePlan: FftPlan | undefined;
   private readonly inverseOut: Float64Array;
+  /** One draw's taps for the direct sum, which reads them filter by filter. */
+  private readonly taps: Float64Array;
 
   constructor(
     readonly numFilters: number,
@@ -30,27 +35,47 @@ export class SummedAutocorrelation {
     this.inversePlan = useFft ? getFftPlan(G) : undefined;
     this.powerBuffer = new Float64Array(useFft ? G : 0);
     this.inverseOut = new Float64Array(useFft ? 2 * G : 0);
+    this.taps = new Float64Array(useFft ? 0 : numFilters * filterLength);
   }
 
-  /** Writes r(0..T−1) into `out` for the J·T taps of one draw. */
+  /** Writes r(0..T−1) into `out` for the J·T taps of one draw (filter j at taps[j·T ..]). */
   compute(taps: Float64Array, out: Float64Array): void {
-    const { numFilters: J, filterLength: T } = this;
-    if (this.power === undefined || this.inversePlan === undefined) {
-      out.fill(0, 0, T);
-      for (let j = 0; j < J; j++) {
-        const base = j * T;
-        for (let tau = 0; tau < T; tau++) {
-          let s = 0;
-          for (let n = base; n < base + T - tau; n++) s += taps[n]! * taps[n + tau]!;
-          out[tau]! += s;
-        }
-      }
+    if (this.power === undefined) {
+      this.directSum(taps, out);
       return;
     }
     this.power.compute(taps, this.powerBuffer);
-    // P is real and even, so its DFT is real and equals G·IDFT(P) = G·r.
-    this.inversePlan.forwardReal(this.powerBuffer, this.inverseOut);
+    this.fromPower(out);
+  }
+
+  /** {@link compute} for the next draw of `rng` under `law`, the taps drawFilters would give. */
+  computeFromDraw(rng: Xoshiro128StarStar, law: TapLaw, out: Float64Array): void {
+    if (this.power === undefined) {
+      drawFilters(rng, law, this.taps, this.filterLength);
+      this.directSum(this.taps, out);
+      return;
+    }
+    this.power.computeFromDraw(rng, law, this.powerBuffer);
+    this.fromPower(out);
+  }
+
+  private directSum(taps: Float64Array, out: Float64Array): void {
+    const { numFilters: J, filterLength: T } = this;
+    out.fill(0, 0, T);
+    for (let j = 0; j < J; j++) {
+      const base = j * T;
+      for (let tau = 0; tau < T; tau++) {
+        let s = 0;
+        for (let n = base; n < base + T - tau; n++) s += taps[n]! * taps[n + tau]!;
+        out[tau]! += s;
+      }
+    }
+  }
+
+  /** r from P: P is real and even, so its DFT is real and equals G·IDFT(P) = G·r. */
+  private fromPower(out: Float64Array): void {
+    this.inversePlan!.forwardReal(this.powerBuffer, this.inverseOut);
     const scale = 1 / this.powerBuffer.length;
-    for (let tau = 0; tau < T; tau++) out[tau] = this.inverseOut[2 * tau]! * scale;
+    for (let tau = 0; tau < this.filterLength; tau++) out[tau] = this.inverseOut[2 * tau]! * scale;
   }
 }

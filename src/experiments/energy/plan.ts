@@ -119,8 +119,8 @@ export function planEnergy(
         task,
         draw,
         S,
-        (taps, values, row) => {
-          const half = power.computeHalf(taps);
+        (stream, values, row) => {
+          const half = power.computeHalfFromDraw(stream, law);
           for (let s = 0; s < S; s++) {
             const ws = w[s]!;
             let e = 0;
@@ -138,8 +138,8 @@ export function planEnergy(
       task,
       draw,
       S,
-      (taps, values, row) => {
-        autocorrelation.compute(taps, r);
+      (stream, values, row) => {
+        autocorrelation.computeFromDraw(stream, law, r);
         for (let s = 0; s < S; s++) {
           const signal = signals[s]!;
           values[row + s] = energyFromAutocorrelation(r, signal.autocorrelation, T) / signal.energy;

@@ -48,8 +48,8 @@ export function planFrameBounds(
       task,
       { seed, numFilters: J, filterLength: T, law },
       2,
-      (taps, values, row) => {
-        const { A, B } = kernel.compute(taps);
+      (stream, values, row) => {
+        const { A, B } = kernel.computeFromDraw(stream, law);
         values[row] = A / level;
         values[row + 1] = B / level;
       },
