@@ -6,7 +6,9 @@
 // The machine this runs on is shared and its speed drifts by ±30 % within a minute, so each
 // preset alternates fbstab and numpy, `rounds` times (two back-to-back runs each per round),
 // and compares the best of each: both sides see the same conditions, and the ratio is steadier
-// than with all fbstab runs first and all numpy runs after.
+// than with all fbstab runs first and all numpy runs after. Each round also times the preset's
+// one-thread floor (bench-floor.ts: its normal draws, fft.js FFTs and theory alone), which bounds
+// the ratio any use of fft.js on these cores could reach.
 import { spawnSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +24,7 @@ import { energyTheory } from '../src/experiments/energy/theory.js';
 import { experimentRequestSchema } from '../src/experiments/experiment-request.js';
 import { paperPresets, PAPER_FILTER_LENGTHS } from '../src/experiments/paper-presets.js';
 import { createTaskPool, runExperimentInParallel } from '../src/runtime/parallel-runner.js';
+import { FLOOR_PARTS, runFloorPart, type FloorPart } from './bench-floor.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -44,6 +47,8 @@ interface Line {
   seconds: number;
   trialsPerSecond?: number;
   baselineSeconds?: number;
+  /** One thread: the preset's normal draws, its fft.js FFTs and its theory, each alone (bench-floor.ts). */
+  floor?: Record<FloorPart, number>;
   note?: string;
 }
 const lines: Line[] = [];
@@ -88,7 +93,9 @@ for (const preset of paperPresets({ trials, seed: 7 }).slice(0, 2)) {
   const request = { ...experimentRequestSchema.parse(preset.request), seed: 7 };
   await runExperimentInParallel({ ...request, trials: 20 }, { pool }); // warm the threads and their JIT
   let seconds = Infinity;
+  const floor = { draws: Infinity, ffts: Infinity, theory: Infinity };
   let baseline: number | undefined;
+  for (const part of FLOOR_PARTS) runFloorPart({ ...request, trials: 20 }, part);
   for (let round = 0; round < rounds; round++) {
     // Two back-to-back runs per round on each side (numpy: --repeat 2 in one process), so
     // neither side is timed cold after the other one has held the cores.
@@ -97,13 +104,23 @@ for (const preset of paperPresets({ trials, seed: 7 }).slice(0, 2)) {
       await runExperimentInParallel(request, { pool });
       seconds = Math.min(seconds, (performance.now() - t0) / 1000);
     }
+    for (const part of FLOOR_PARTS) {
+      const t0 = performance.now();
+      runFloorPart(request, part);
+      floor[part] = Math.min(floor[part], (performance.now() - t0) / 1000);
+    }
     const numpy = numpyBaseline(preset.name === 'energy' ? 'energy' : 'frame-bounds');
     if (numpy === undefined) break;
     baseline = Math.min(baseline ?? Infinity, numpy);
   }
   // Both presets have one draw cell per T (J = 10 for energy, J = 40 for frame bounds).
   const cells = PAPER_FILTER_LENGTHS.length;
-  const line: Line = { name: `${preset.name} preset`, seconds, trialsPerSecond: (trials * cells) / seconds };
+  const line: Line = {
+    name: `${preset.name} preset`,
+    seconds,
+    trialsPerSecond: (trials * cells) / seconds,
+    floor,
+  };
   if (baseline !== undefined) line.baselineSeconds = baseline;
   if (preset.name === 'energy')
     line.note = 'fbstab also computes the exact (generalized χ²) deviations; numpy does not';
@@ -175,6 +192,25 @@ for (const l of lines) {
     (l.baselineSeconds === undefined ? '' : l.baselineSeconds.toFixed(3)).padStart(9),
     (l.baselineSeconds === undefined ? '' : `${(l.baselineSeconds / l.seconds).toFixed(2)}×`).padStart(9),
     l.note === undefined ? '' : ` ${l.note}`,
+  );
+}
+
+// What fft.js allows. Normal draws and FFTs are work any implementation of this Monte Carlo
+// on fft.js must do (and the energy target includes the theory), so with numpy's time B and
+// their one-thread sum F, `threads` perfectly used threads reach at most threads·B/F.
+console.log(
+  '\none thread, each part alone: normal draws (our ziggurat), fft.js FFTs (count and sizes of the routes taken), theory',
+);
+for (const l of lines) {
+  if (l.floor === undefined) continue;
+  const { draws, ffts, theory } = l.floor;
+  const sum = draws + ffts + theory;
+  const ceiling =
+    l.baselineSeconds === undefined
+      ? ''
+      : `; ${threads} threads could reach at most ${((threads * l.baselineSeconds) / sum).toFixed(2)}× numpy`;
+  console.log(
+    `  ${l.name}: draws ${draws.toFixed(3)} s + FFTs ${ffts.toFixed(3)} s + theory ${theory.toFixed(3)} s = ${sum.toFixed(3)} s${ceiling}`,
   );
 }
 
