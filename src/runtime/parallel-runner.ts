@@ -61,9 +61,9 @@ export async function runExperimentInParallel(
  * A pool of `threads` worker threads that run experiment tasks, in the order they are submitted.
  * Plans list their costliest tasks first so the threads finish together; piscina's default
  * re-queues a task it shifted but could not place at the tail, which scrambled that order and
- * left one thread on a long task at the end (the energy preset's two threads were 15–30 %
- * apart in busy time). `stricterFIFO` keeps the order. `filename` is the thread entry (tests
- * swap in their own).
+ * left one thread on a long task at the end (in timelines of both presets the two threads' busy
+ * times were up to 20 % apart). `stricterFIFO` keeps the order. `filename` is the thread entry
+ * (tests swap in their own).
  */
 export function createTaskPool(threads: number, filename: string = threadFile): Piscina {
   return new Piscina({
