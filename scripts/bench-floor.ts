@@ -4,10 +4,9 @@
 // the energy target includes). No packing, no sums of spectra, no statistics, no threads.
 // Twice numpy's time over their sum bounds the ratio two perfectly used cores could reach.
 import { getFftPlan } from '../src/core/fft/fft-plan.js';
-import { nextPowerOfTwo } from '../src/core/fft/next-power-of-two.js';
 import { fillTaps } from '../src/core/filterbank/draw-filters.js';
 import { FrameBoundsKernel } from '../src/core/filterbank/frame-bounds-kernel.js';
-import { DIRECT_AUTOCORRELATION_MAX_LENGTH } from '../src/core/filterbank/summed-autocorrelation.js';
+import { SummedAutocorrelation } from '../src/core/filterbank/summed-autocorrelation.js';
 import { tapLaw } from '../src/core/filterbank/tap-law.js';
 import { createStream } from '../src/core/random/stream-seed.js';
 import { energyRoute } from '../src/experiments/energy/plan.js';
@@ -22,28 +21,27 @@ interface FloorCell {
   realGrids: number[];
 }
 
+/** The FFTs of SummedAutocorrelation for (J, T): its own choice of grid, or none (direct sum). */
+function autocorrelationFfts(J: number, T: number): Pick<FloorCell, 'pairGrid' | 'realGrids'> {
+  const G = new SummedAutocorrelation(J, T).fftGridSize;
+  return G === undefined ? { pairGrid: 0, realGrids: [] } : { pairGrid: G, realGrids: [G] };
+}
+
 function floorCells(request: SeededExperimentRequest): FloorCell[] {
   const { numFilters, filterLengths } = request.filterbank;
   const Js = Array.isArray(numFilters) ? numFilters : [numFilters];
   return Js.flatMap((J) =>
     filterLengths.map((T): FloorCell => {
-      const G = nextPowerOfTwo(2 * T - 1);
       if (request.type === 'frame-bounds') {
         const N = request.signalLength;
-        return new FrameBoundsKernel(J, T, N).route === 'direct'
-          ? { J, T, pairGrid: N, realGrids: [] }
-          : {
-              J,
-              T,
-              pairGrid: T > DIRECT_AUTOCORRELATION_MAX_LENGTH ? G : 0,
-              realGrids: [G, N].slice(T > DIRECT_AUTOCORRELATION_MAX_LENGTH ? 0 : 1),
-            };
+        if (new FrameBoundsKernel(J, T, N).route === 'direct') return { J, T, pairGrid: N, realGrids: [] };
+        // r(τ), then one N-point real FFT of it for the LP sum.
+        const { pairGrid, realGrids } = autocorrelationFfts(J, T);
+        return { J, T, pairGrid, realGrids: [...realGrids, N] };
       }
       const lengths = request.signals.map((s) => ('length' in s ? s.length : 0));
       if (energyRoute(T, lengths) === 'parseval') return { J, T, pairGrid: lengths[0]!, realGrids: [] };
-      return T > DIRECT_AUTOCORRELATION_MAX_LENGTH
-        ? { J, T, pairGrid: G, realGrids: [G] }
-        : { J, T, pairGrid: 0, realGrids: [] };
+      return { J, T, ...autocorrelationFfts(J, T) };
     }),
   );
 }

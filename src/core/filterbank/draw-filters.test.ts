@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { nextPowerOfTwo } from '../fft/next-power-of-two.js';
 import { createStream } from '../random/stream-seed.js';
 import { drawFilters, fillTaps } from './draw-filters.js';
 import { FrameBoundsKernel } from './frame-bounds-kernel.js';
@@ -20,7 +21,7 @@ const SHAPES: [J: number, T: number][] = [
   [40, 64],
 ];
 
-test('drawFilters reads the stream pair by pair: 2T interleaved values per pair, then an odd last filter', () => {
+test('drawFilters reads the stream in pairs of 2T interleaved values, then an odd last filter', () => {
   for (const law of LAWS) {
     for (const [J, T] of SHAPES) {
       const taps = new Float64Array(J * T);
@@ -41,7 +42,10 @@ test('drawFilters reads the stream pair by pair: 2T interleaved values per pair,
       }
     }
   }
-  assert.throws(() => drawFilters(createStream(1), LAWS[0]!, new Float64Array(10), 3), /multiple of filterLength/);
+  assert.throws(
+    () => drawFilters(createStream(1), LAWS[0]!, new Float64Array(10), 3),
+    /multiple of filterLength/,
+  );
 });
 
 // The simulations draw straight into the kernels' FFT inputs; these must be the very taps
@@ -55,7 +59,7 @@ test('the kernels’ FromDraw methods equal drawFilters followed by compute, bit
       const fresh = () => createStream(11, key);
       drawFilters(fresh(), law, taps, T);
 
-      for (const G of [T, 2 * T + 3, 2 ** Math.ceil(Math.log2(2 * T))]) {
+      for (const G of [T, 2 * T + 3, nextPowerOfTwo(2 * T)]) {
         const power = new SummedSpectralPower(J, T, G);
         const expected = Float64Array.from(power.computeHalf(taps));
         const stream = fresh();
@@ -82,7 +86,11 @@ test('the kernels’ FromDraw methods equal drawFilters followed by compute, bit
         [2, undefined],
       ] as const) {
         const kernel = new FrameBoundsKernel(J, T, N, stride, route === undefined ? {} : { route });
-        assert.deepEqual(kernel.computeFromDraw(fresh(), law), kernel.compute(taps), `A, B J=${J} T=${T} d=${stride}`);
+        assert.deepEqual(
+          kernel.computeFromDraw(fresh(), law),
+          kernel.compute(taps),
+          `A, B J=${J} T=${T} d=${stride}`,
+        );
       }
     }
   }

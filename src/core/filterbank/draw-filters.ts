@@ -46,7 +46,9 @@ export function drawFilters(
 ): void {
   const T = filterLength;
   if (!Number.isInteger(T) || T < 1 || taps.length % T !== 0) {
-    throw new RangeError(`taps.length (${taps.length}) must be a positive multiple of filterLength, got ${T}`);
+    throw new RangeError(
+      `taps.length (${taps.length}) must be a positive multiple of filterLength, got ${T}`,
+    );
   }
   const J = taps.length / T;
   if (pairScratch.length < 2 * T) pairScratch = new Float64Array(2 * T);

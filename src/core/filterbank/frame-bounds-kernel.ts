@@ -30,8 +30,8 @@ export class FrameBoundsKernel {
   private readonly fromAutocorrelation: LittlewoodPaleyFromAutocorrelation | undefined;
   private readonly r: Float64Array;
   private readonly strided: StridedFrameBounds | undefined;
-  /** One draw's taps, for the strided route, which reads them filter by filter. */
-  private taps: Float64Array | undefined;
+  /** One draw's taps, for the strided route, which reads them filter by filter (else empty). */
+  private readonly taps: Float64Array;
 
   constructor(
     readonly numFilters: number,
@@ -51,6 +51,7 @@ export class FrameBoundsKernel {
     const N = signalLength;
     this.lp = new Float64Array(N);
     this.r = new Float64Array(filterLength);
+    this.taps = new Float64Array(stride > 1 ? numFilters * filterLength : 0);
     if (stride > 1) {
       this.strided = new StridedFrameBounds(numFilters, filterLength, N, stride);
       this.route = 'direct';
@@ -84,7 +85,6 @@ export class FrameBoundsKernel {
    */
   computeFromDraw(rng: Xoshiro128StarStar, law: TapLaw): FrameBounds {
     if (this.strided !== undefined) {
-      this.taps ??= new Float64Array(this.numFilters * this.filterLength);
       drawFilters(rng, law, this.taps, this.filterLength);
       return this.strided.compute(this.taps);
     }

@@ -15,6 +15,11 @@ export const DIRECT_AUTOCORRELATION_MAX_LENGTH = 24;
  * real one, or the direct sum for short filters.
  */
 export class SummedAutocorrelation {
+  /**
+   * G: the size of the complex FFTs (one per pair of filters) and of the real inverse;
+   * undefined for the direct sum.
+   */
+  readonly fftGridSize: number | undefined;
   private readonly power: SummedSpectralPower | undefined;
   private readonly powerBuffer: Float64Array;
   private readonly inversePlan: FftPlan | undefined;
@@ -31,6 +36,7 @@ export class SummedAutocorrelation {
     const useFft =
       method === 'fft' || (method === 'auto' && filterLength > DIRECT_AUTOCORRELATION_MAX_LENGTH);
     const G = nextPowerOfTwo(2 * filterLength - 1);
+    this.fftGridSize = useFft ? G : undefined;
     this.power = useFft ? new SummedSpectralPower(numFilters, filterLength, G) : undefined;
     this.inversePlan = useFft ? getFftPlan(G) : undefined;
     this.powerBuffer = new Float64Array(useFft ? G : 0);

@@ -1,4 +1,3 @@
-import type { TapLaw } from '../../core/filterbank/tap-law.js';
 import { createStream } from '../../core/random/stream-seed.js';
 import type { Xoshiro128StarStar } from '../../core/random/xoshiro128.js';
 import {
@@ -11,15 +10,15 @@ import { STREAM_PURPOSE } from './random-keys.js';
 
 /**
  * Runs one simulate task: for each trial of its range, hands `measure` the trial's own stream
- * (seed, J, T, trial), from which it draws the filterbank under `law` (drawFilters, or a
- * kernel's `…FromDraw` method, which reads the stream in the same order) and writes `width`
- * values at `offset` of the output. Checks for cancellation and reports progress every 16
- * trials. Every experiment type's Monte Carlo goes through here, so all draw the same filters
- * for the same (seed, J, T, trial).
+ * (seed, J, T, trial), from which it draws the filterbank (drawFilters, or a kernel's
+ * `…FromDraw` method, which reads the stream in the same order) and writes `width` values at
+ * `offset` of the output. Checks for cancellation and reports progress every 16 trials. Every
+ * experiment type's Monte Carlo goes through here, so all draw the same filters for the same
+ * (seed, J, T, trial).
  */
 export function simulateTrials(
   task: Extract<ExperimentTask, { kind: 'simulate' }>,
-  draw: { seed: number; numFilters: number; filterLength: number; law: TapLaw },
+  draw: { seed: number; numFilters: number; filterLength: number },
   width: number,
   measure: (stream: Xoshiro128StarStar, values: Float64Array, offset: number) => void,
   onProgress: TrialProgress,
@@ -30,7 +29,11 @@ export function simulateTrials(
   const progress = batchedProgress(onProgress, 16);
   for (let trial = task.trialStart; trial < task.trialEnd; trial++) {
     abort?.throwIfAborted();
-    measure(createStream(seed, STREAM_PURPOSE.filters, J, T, trial), values, (trial - task.trialStart) * width);
+    measure(
+      createStream(seed, STREAM_PURPOSE.filters, J, T, trial),
+      values,
+      (trial - task.trialStart) * width,
+    );
     progress.tick();
   }
   progress.flush();

@@ -109,7 +109,7 @@ export function planEnergy(
   ): SimulationOutput => {
     const { J, T } = drawCells[task.cell]!;
     const law = tapLaw(request.filterbank.init.scheme, J, T, request.filterbank.init.variance);
-    const draw = { seed, numFilters: J, filterLength: T, law };
+    const draw = { seed, numFilters: J, filterLength: T };
     const route = options.route ?? energyRoute(T, signalLengths);
     if (route === 'parseval') {
       const N = signalLengths[0]!;

@@ -46,7 +46,7 @@ export function planFrameBounds(
     const kernel = new FrameBoundsKernel(J, T, N, stride);
     return simulateTrials(
       task,
-      { seed, numFilters: J, filterLength: T, law },
+      { seed, numFilters: J, filterLength: T },
       2,
       (stream, values, row) => {
         const { A, B } = kernel.computeFromDraw(stream, law);
