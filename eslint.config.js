@@ -45,7 +45,7 @@ export default tseslint.config(
     },
   },
   {
-    // Pure numerics: no I/O, no clock, no global randomness (DEVELOPERS.md, "Architecture").
+    // Pure numerics: no I/O, no clock, no global randomness (docs/architecture.md, "Layers").
     files: ['src/core/**/*.ts', 'src/experiments/**/*.ts'],
     ignores: ['**/*.test.ts'],
     rules: {

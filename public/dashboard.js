@@ -1,5 +1,5 @@
 // The fbstab dashboard: a plain ES module, no framework, no build. It talks only to this
-// origin's /v1 API (API.md), with `Authorization: Bearer <key>` when a key is set.
+// origin's /v1 API (docs/api.md), with `Authorization: Bearer <key>` when a key is set.
 //
 // Live updates: each unfinished experiment is followed through its Server-Sent Events stream,
 // read with fetch() so that the key travels in a header, never in a URL. A browser holds at

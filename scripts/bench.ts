@@ -1,5 +1,5 @@
 // `npm run bench`: engine throughput against the numpy baseline, measured in the same run and
-// reported as ratios (DEVELOPERS.md: speed is never asserted by timed tests).
+// reported as ratios (CONTRIBUTING.md: speed is never asserted by timed tests).
 //   --quick        skip the 100,000-trial memory run
 //   --trials n     trials of the two presets (default 1000)
 //   --rounds n     fbstab/numpy rounds per preset (default 5)

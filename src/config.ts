@@ -17,7 +17,7 @@ const commaList = z
   );
 
 /**
- * The environment the service reads, validated once at start (API.md "Running it"; every
+ * The environment the service reads, validated once at start (docs/api.md "Running it"; every
  * variable is documented in the README).
  */
 export const configSchema = z.object({

@@ -1,4 +1,4 @@
-// Deployment files: docker-compose.yml must be a valid compose file with the services API.md's
+// Deployment files: docker-compose.yml must be a valid compose file with the services docs/api.md's
 // "Running it" needs. No Docker engine runs on these machines, so the image is not built here.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';

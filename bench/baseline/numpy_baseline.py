@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Vectorised numpy baseline for `npm run bench` (THEORY.md §1, §3, §6, §9).
+"""Vectorised numpy baseline for `npm run bench` (docs/theory.md §1, §3, §6, §9).
 
 Presets (Haider et al. 2024, paper scale sigma^2 = 1/(J*T), N = 1024, T = 8, 16, ..., 1024):
 
@@ -15,13 +15,13 @@ Presets (Haider et al. 2024, paper scale sigma^2 = 1/(J*T), N = 1024, T = 8, 16,
     (--energy-route lp: every T; default route: T >= 512, where the LP comes from J direct
     N-point rffts anyway);
   - or, where r(tau) is the cheaper intermediate (T <= 256, default --energy-route autocorr),
-    ||Phi x||^2 = sum_{|tau|<T} r(tau) R_x(tau) (THEORY.md §6), r rows @ (w_tau R_x(tau)).
+    ||Phi x||^2 = sum_{|tau|<T} r(tau) R_x(tau) (docs/theory.md §6), r rows @ (w_tau R_x(tau)).
     This skips the N-point FFT of r; it is what the TypeScript engine's energy experiment
     does (src/experiments/energy/plan.ts), and it was the faster of the two here.
   Summary per (signal, T): mean and variance of the energy ratio and the theoretical variance
-  2/(J*T^2) * sum_{|tau|<T} (T-|tau|) R_x(tau)^2 (THEORY.md §3), with R_x = irfft(|X|^2) the
+  2/(J*T^2) * sum_{|tau|<T} (T-|tau|) R_x(tau)^2 (docs/theory.md §3), with R_x = irfft(|X|^2) the
   circular autocorrelation, so the output can be sanity-checked.
-  NOT computed here: the exact (generalized chi-square, Imhof/Davies) deviations of THEORY.md
+  NOT computed here: the exact (generalized chi-square, Imhof/Davies) deviations of docs/theory.md
   §4-5, nor the Chernoff/Cantelli/Chebyshev bounds or lambda_max. The engine computes those;
   the bench notes that this baseline does not.
 
@@ -36,7 +36,7 @@ How it is computed (all float64, one thread, no Python loop over trials):
   - "direct": one batched np.fft.rfft(taps, n=N, axis=-1) of all J*chunk filters, then
     LP = sum_j |.|^2 as an einsum over the float64 view (re^2 + im^2 summed over j), then
     adding re/im pairs. Used when M = 2^ceil(log2(2T-1)) >= N, i.e. T >= 512 at N = 1024.
-  - "autocorr" (THEORY.md §6): the summed linear autocorrelation r(tau) of the filters from J
+  - "autocorr" (docs/theory.md §6): the summed linear autocorrelation r(tau) of the filters from J
     short rffts of size M >= 2T-1 (no aliasing), P = sum_j |.|^2, r = irfft(P, M); then
     LP = 2 Re rfft(r[0..T-1], n=N) - r(0), a single N-point FFT per trial instead of J.
   The two routes agree to ~1e-12 relative (checked by --self-check).
@@ -179,7 +179,7 @@ def lp_sum(taps: np.ndarray, N: int, route: str, ws: Workspace):
 
 
 def paper_signals(N: int, seed: int) -> dict[str, np.ndarray]:
-    """The paper's three unit-energy test signals (THEORY.md §9)."""
+    """The paper's three unit-energy test signals (docs/theory.md §9)."""
     impulse = np.zeros(N)
     impulse[513 % N] = 1.0
     # Bounded Brownian walk; a stream independent of the filter draws.
@@ -211,7 +211,7 @@ def load_signals(path: str) -> dict[str, np.ndarray]:
 
 
 def theory_variance(x: np.ndarray, J: int, T: int) -> float:
-    """Var ||Phi x||^2 / ||x||^2 at the paper's scale (Gaussian taps, THEORY.md §3)."""
+    """Var ||Phi x||^2 / ||x||^2 at the paper's scale (Gaussian taps, docs/theory.md §3)."""
     N = x.size
     R = np.fft.irfft(np.abs(np.fft.rfft(x)) ** 2, n=N)
     tau = np.arange(1, T)
@@ -324,7 +324,7 @@ def run_energy(
         "N": N,
         "J": J,
         "sigma2": "1/(J*T)",
-        "note": "exact generalized-chi-square deviations (THEORY.md §4-5) are not computed by this baseline",
+        "note": "exact generalized-chi-square deviations (docs/theory.md §4-5) are not computed by this baseline",
         "cells": cells,
     }
     return summary, E
@@ -383,7 +383,7 @@ def self_check() -> None:
             e_r = r[0] * R[0] + 2 * np.dot(r[1:], R[1:T])
             assert abs(e_conv - e_r) <= 1e-10 * max(1.0, e_conv), f"autocorr energy {name} T={T}"
 
-    # 2. Closed-form theoretical variances (THEORY.md §4): impulse 2/(J*T), sine 2/J.
+    # 2. Closed-form theoretical variances (docs/theory.md §4): impulse 2/(J*T), sine 2/J.
     for T in T_VALUES:
         assert abs(theory_variance(sig["impulse"], 10, T) - 2 / (10 * T)) < 1e-12, f"impulse T={T}"
         assert abs(theory_variance(sig["sine"], 10, T) - 2 / 10) < 1e-12, f"sine T={T}"
@@ -408,7 +408,7 @@ def self_check() -> None:
         assert abs(cell["variance"] - tv) <= 5 * se_var, f"energy variance {cell} (se {se_var:.3g})"
 
     # 4. Frame bounds: mean A < 1 < B at every T; chunking does not change results; T=8 and
-    #    T=1024 means within 5 SE (+0.005 rounding) of THEORY.md §9's 4000-trial reference.
+    #    T=1024 means within 5 SE (+0.005 rounding) of docs/theory.md §9's 4000-trial reference.
     n = 300
     fb, (A, B, _) = run_frame_bounds(n, 11)
     fb2, (A2, B2, _) = run_frame_bounds(n, 11, chunk_mb=0.5, method="direct")

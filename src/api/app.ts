@@ -82,7 +82,7 @@ function isLoggerInstance(logger: unknown): logger is FastifyBaseLogger {
 }
 
 /**
- * The HTTP API (API.md) as a Fastify app, not listening: src/server.ts listens, tests use
+ * The HTTP API (docs/api.md) as a Fastify app, not listening: src/server.ts listens, tests use
  * `app.server` with supertest. Closing the app closes what it opened (queues, the event
  * subscriber, open event streams), never `deps.redis`.
  */

@@ -42,7 +42,7 @@ const program = new Command()
 
 program
   .command('run')
-  .description('run a request body of API.md in-process and print its result JSON on stdout')
+  .description('run a request body of docs/api.md in-process and print its result JSON on stdout')
   .argument('<request>', 'request JSON file, or - for standard input')
   .option('--threads <n>', 'worker threads (default: every core)', positiveInt('--threads'))
   .option('--compact', 'print the JSON on one line')
@@ -72,7 +72,7 @@ program
 
 program
   .command('reproduce')
-  .description("run the paper's experiments (THEORY.md §9) and write JSON results and SVG plots")
+  .description("run the paper's experiments (docs/theory.md §9) and write JSON results and SVG plots")
   .requiredOption('--out <dir>', 'output folder')
   .option('--trials <n>', 'trials per cell', positiveInt('--trials'), 1000)
   .option(
@@ -165,7 +165,7 @@ program
   .argument('<file>', 'WAV file: PCM 8/16/24/32 bit or float32/64, any number of channels')
   .requiredOption('--J <list>', 'numbers of filters J; a comma list, or repeat the option', numberList)
   .requiredOption('--T <list>', 'filter lengths T, a comma list', numberList)
-  .option('--p <p>', 'tail probability p of THEORY.md §5', Number, 0.05)
+  .option('--p <p>', 'tail probability p of docs/theory.md §5', Number, 0.05)
   .option('--compact', 'print the JSON on one line')
   .action(async (file: string, opts: { J: number[]; T: number[]; p: number; compact?: boolean }) => {
     const wav = await decodeFile(file, decodeWav);
@@ -208,7 +208,7 @@ program
 
 program
   .command('design')
-  .description('fewest filters J for an expected κ ≤ κ* at each T (THEORY.md §7), as POST /v1/design')
+  .description('fewest filters J for an expected κ ≤ κ* at each T (docs/theory.md §7), as POST /v1/design')
   .requiredOption('--T <list>', 'filter lengths T, a comma list', numberList)
   .requiredOption('--kappa <k>', 'target condition number κ* > 1', Number)
   .option('--c <c>', 'constant of the scaling law', Number, 2)

@@ -8,7 +8,7 @@ import { planFrameBounds } from './frame-bounds/plan.js';
 import type { FrameBoundsResult } from './frame-bounds/result.js';
 import { frameBoundsRequestSchema } from './frame-bounds/schema.js';
 
-/** Body of `POST /v1/experiments` and of `fbstab run` (API.md "Experiments"). */
+/** Body of `POST /v1/experiments` and of `fbstab run` (docs/api.md "Experiments"). */
 export const experimentRequestSchema = z.discriminatedUnion('type', [
   energyRequestSchema,
   frameBoundsRequestSchema,
@@ -19,7 +19,7 @@ export type ExperimentRequest = z.output<typeof experimentRequestSchema>;
 export type SeededExperimentRequest = ExperimentRequest & { seed: number };
 export type ExperimentResult = EnergyResult | FrameBoundsResult;
 
-/** The request with its seed, drawing one with `drawSeed` when absent (API.md `seed`). */
+/** The request with its seed, drawing one with `drawSeed` when absent (docs/api.md `seed`). */
 export function withSeed(request: ExperimentRequest, drawSeed: () => number): SeededExperimentRequest {
   return { ...request, seed: request.seed ?? drawSeed() };
 }

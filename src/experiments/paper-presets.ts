@@ -1,6 +1,6 @@
 import type { ExperimentRequestInput } from './experiment-request.js';
 
-/** T = 8, 16, …, 1024: the filter lengths of every figure of the paper (THEORY.md §9). */
+/** T = 8, 16, …, 1024: the filter lengths of every figure of the paper (docs/theory.md §9). */
 export const PAPER_FILTER_LENGTHS = [8, 16, 32, 64, 128, 256, 512, 1024];
 
 export interface PaperPreset {
@@ -10,7 +10,7 @@ export interface PaperPreset {
 }
 
 /**
- * The paper's experiments as request bodies (THEORY.md §9): the energy figure (J = 10,
+ * The paper's experiments as request bodies (docs/theory.md §9): the energy figure (J = 10,
  * impulse at n = 513, Brownian walk, alternating sine, N = 1024, p = 0.05), the frame-bound
  * figure (J = 40) and the condition-number figure (J ∈ {5, 10, 40}).
  */

@@ -3,7 +3,7 @@ import type { StoredSignal } from './common/prepare-signal.js';
 import { planExperiment, type ExperimentResult, type SeededExperimentRequest } from './experiment-request.js';
 
 /**
- * The pure runner of DEVELOPERS.md: `(request, rng, onProgress, signal) → result`. The
+ * The pure runner of docs/architecture.md: `(request, rng, onProgress, signal) → result`. The
  * randomness is the request's seed: every trial draws from its own stream derived from it
  * (THEORY-independent; see experiment-definition.ts), so no generator object is passed.
  */

@@ -2,7 +2,7 @@ import wavefile from 'wavefile';
 import { LIMITS } from '../experiments/common/limits.js';
 import { FormatError } from './format-error.js';
 
-/** A WAV file mixed down to one channel (API.md "Signals"). */
+/** A WAV file mixed down to one channel (docs/api.md "Signals"). */
 export interface DecodedWav {
   /** Mono samples: the mean of the channels, PCM scaled to [−1, 1). */
   samples: Float64Array;
@@ -53,7 +53,7 @@ const formatName = (code: number) =>
   `${hex4(code)}${FORMAT_NAMES.has(code) ? ` (${FORMAT_NAMES.get(code)})` : ''}`;
 
 /**
- * Decodes a WAV file for `POST /v1/signals` (API.md "Signals"): PCM 8 (unsigned), 16, 24 or
+ * Decodes a WAV file for `POST /v1/signals` (docs/api.md "Signals"): PCM 8 (unsigned), 16, 24 or
  * 32 bit, or IEEE float 32/64, plain or WAVE_FORMAT_EXTENSIBLE, any number of channels,
  * averaged to mono. PCM is scaled by 2^(bits−1) (8-bit after removing its offset of 128).
  *

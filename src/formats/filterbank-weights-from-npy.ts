@@ -10,7 +10,7 @@ export interface NpyFilterbank {
 
 /**
  * Reads J filters of T taps from a parsed `.npy` array of shape (J, T), or (J, 1, T), the
- * layout of a PyTorch Conv1d weight with one input channel (API.md "Analysis and design").
+ * layout of a PyTorch Conv1d weight with one input channel (docs/api.md "Analysis and design").
  * C order makes both layouts J·T row-major already, so the data is used as is.
  *
  * @throws FormatError 400 for any other shape.

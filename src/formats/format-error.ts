@@ -1,5 +1,5 @@
 /**
- * A file that cannot be decoded, with the HTTP status the API answers with (API.md "Errors"):
+ * A file that cannot be decoded, with the HTTP status the API answers with (docs/api.md "Errors"):
  * 400 for a malformed or lying file, 413 for one too large to analyse, 415 for a well-formed
  * file in a format the service does not support. The message says what is wrong.
  */

@@ -1,6 +1,6 @@
 /**
  * Mean condition number κ = B/A vs filter length T, one curve per J, against the prediction
- * κ̃ of THEORY.md §7 (the paper's condition-number figure, THEORY.md §9).
+ * κ̃ of docs/theory.md §7 (the paper's condition-number figure, docs/theory.md §9).
  *
  * @module
  */
@@ -25,9 +25,9 @@ const THEORY = 'κ̃ (theory)';
  * κ is on a log axis: it ranges from about 1.5 at large J to tens where J approaches 4·ln T.
  * Colour says J (tableau10, in ascending J); the dash says simulation (solid, with dots) or
  * κ̃ (dashed). κ̃ is drawn only where finite, J > 4·ln T; an unbounded mean κ (A = 0 in some
- * trial, API.md sends `null`) leaves a gap, and the subtitle says so.
+ * trial, docs/api.md sends `null`) leaves a gap, and the subtitle says so.
  *
- * @param result - a frame-bounds result (API.md, "Frame-bounds result").
+ * @param result - a frame-bounds result (docs/api.md, "Frame-bounds result").
  */
 export function conditionNumberSpec(result: FrameBoundsResult): TopLevelSpec {
   const cells = result.cells;

@@ -36,7 +36,7 @@ describe('energy deviation plot', () => {
 
   it('skips null values and drops legend entries of curves without data', () => {
     const base = energyFixture();
-    // Uniform taps: no exact law and no Chernoff bound (THEORY.md §8).
+    // Uniform taps: no exact law and no Chernoff bound (docs/theory.md §8).
     const uniform = {
       cells: base.cells.map((cell) => ({
         ...cell,

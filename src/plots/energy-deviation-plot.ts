@@ -1,7 +1,7 @@
 /**
  * Relative deviation α of the energy response vs filter length T, per signal: the empirical
  * one-sided deviations of the Monte Carlo run against the bounds and the exact values of
- * THEORY.md §5 (the paper's energy figure, THEORY.md §9).
+ * docs/theory.md §5 (the paper's energy figure, docs/theory.md §9).
  *
  * @module
  */
@@ -20,7 +20,7 @@ import {
 
 /** Options of the deviation plot. */
 export interface EnergyDeviationOptions {
-  /** The level p of the experiment request (API.md `tailProbability`), shown on the y axis. */
+  /** The level p of the experiment request (docs/api.md `tailProbability`), shown on the y axis. */
   readonly tailProbability: number;
 }
 
@@ -65,11 +65,11 @@ function seriesValues(cell: EnergyCell): Record<SeriesName, number | null> {
  *
  * One panel per signal (per signal and J when the request had several J). In each, α is on a
  * log y axis, because the bounds of a white-ish signal fall like T^(−1/2) while those of the
- * alternating sine stay flat (THEORY.md §4); the panels get their own y scales so the flat
+ * alternating sine stay flat (docs/theory.md §4); the panels get their own y scales so the flat
  * curves are not squashed by the decaying ones. The grey band spans the empirical lower to
  * upper deviation. Values that are `null`, not finite or not positive (log axis) are skipped.
  *
- * @param result - an energy result (API.md, "Energy result").
+ * @param result - an energy result (docs/api.md, "Energy result").
  * @param options - the tail probability p the deviations were computed at.
  */
 export function energyDeviationSpec(result: EnergyResult, options: EnergyDeviationOptions): TopLevelSpec {

@@ -14,7 +14,7 @@ describe('energy histogram plot', () => {
   it('renders the histogram with the exact density and the mean rules', async () => {
     const cell = cellOf('sine', 1024);
     const edges = cell.empirical.histogram.edges;
-    // The alternating sine's ratio is χ²_J/J (THEORY.md §4).
+    // The alternating sine's ratio is χ²_J/J (docs/theory.md §4).
     const density = chi2RatioDensity(cell.numFilters, edges[0] ?? 0, edges[edges.length - 1] ?? 3);
     const { warnings, onWarning } = warningCollector();
     const svg = await renderEnergyHistogramPlot(cell, { density }, { onWarning });

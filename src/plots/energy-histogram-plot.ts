@@ -1,7 +1,7 @@
 /**
  * Histogram of the energy ratio ‖Φx‖²/‖x‖² of one (signal, J, T) cell of an energy experiment
- * (API.md, "Energy result"), optionally against the exact generalized-χ² density of
- * THEORY.md §4.
+ * (docs/api.md, "Energy result"), optionally against the exact generalized-χ² density of
+ * docs/theory.md §4.
  *
  * @module
  */
@@ -18,7 +18,7 @@ export interface DensityCurve {
 
 /** Options of the histogram plot. */
 export interface EnergyHistogramOptions {
-  /** The exact density of the energy ratio, computed by the caller (THEORY.md §4). */
+  /** The exact density of the energy ratio, computed by the caller (docs/theory.md §4). */
   readonly density?: DensityCurve;
 }
 
@@ -32,7 +32,7 @@ const EMPIRICAL_MEAN = 'empirical mean';
  *
  * The bars are drawn from the result's edges and counts, scaled to a density (count divided by
  * trials times bin width) so that unequal bins read right and the exact density overlays on
- * the same axis. A vertical rule marks the theoretical mean μ (THEORY.md §3), a dashed one the
+ * the same axis. A vertical rule marks the theoretical mean μ (docs/theory.md §3), a dashed one the
  * empirical mean. Non-finite or `null` values are skipped.
  *
  * @param cell - one cell of an energy result.

@@ -1,7 +1,7 @@
 /**
  * Normalised frame bounds A and B vs filter length T: the Monte Carlo means with their spread,
- * against the paper's χ² model and the asymptotics of THEORY.md §7 (the paper's frame-bound
- * figure, THEORY.md §9).
+ * against the paper's χ² model and the asymptotics of docs/theory.md §7 (the paper's frame-bound
+ * figure, docs/theory.md §9).
  *
  * @module
  */
@@ -45,12 +45,12 @@ function bandOf(stats: BoundStats, useQuantiles: boolean): [number, number] | un
 /**
  * Builds the Vega-Lite spec of the frame-bounds plot.
  *
- * A and B are normalised by J·T·σ² (API.md), so both theories and all J share the level 1,
+ * A and B are normalised by J·T·σ² (docs/api.md), so both theories and all J share the level 1,
  * drawn as a grey rule. One panel per J, each with its own y scale: at small J the asymptotic
  * B runs far above the data. Negative asymptotic values of A are skipped — A ≥ 0 by definition,
- * and 1 − 2√(ln T/J) < 0 only says the approximation broke down (J < 4·ln T, THEORY.md §7).
+ * and 1 − 2√(ln T/J) < 0 only says the approximation broke down (J < 4·ln T, docs/theory.md §7).
  *
- * @param result - a frame-bounds result (API.md, "Frame-bounds result").
+ * @param result - a frame-bounds result (docs/api.md, "Frame-bounds result").
  */
 export function frameBoundsSpec(result: FrameBoundsResult): TopLevelSpec {
   const cells = result.cells;

@@ -20,7 +20,7 @@ describe('plots index', () => {
     const result = energyFixture();
     const plots = await plotsForEnergy(result, {
       tailProbability: 0.05,
-      // The impulse's and the sine's ratios are χ²_{JT}/(JT) and χ²_J/J (THEORY.md §4).
+      // The impulse's and the sine's ratios are χ²_{JT}/(JT) and χ²_J/J (docs/theory.md §4).
       density: (cell) =>
         cell.signal === 'brownian'
           ? undefined

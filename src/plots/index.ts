@@ -1,6 +1,6 @@
 /**
  * The SVG plots of an experiment result, by name. The dashboard and the endpoint
- * `GET /v1/experiments/{id}/plots/{name}.svg` (API.md, "The experiment resource", `links.plots`)
+ * `GET /v1/experiments/{id}/plots/{name}.svg` (docs/api.md, "The experiment resource", `links.plots`)
  * use these names, so they are stable, kebab-case and URL-safe:
  *
  * - energy: `deviation`, and `histogram-<signal>-J<J>-T<T>` for the largest T of each signal;
@@ -32,10 +32,10 @@ export type * from './result-types.js';
 
 /** Options of the energy plots. */
 export interface EnergyPlotOptions {
-  /** The level p of the request (API.md `tailProbability`), for the deviation plot's axis. */
+  /** The level p of the request (docs/api.md `tailProbability`), for the deviation plot's axis. */
   readonly tailProbability: number;
   /**
-   * The exact density of a cell's energy ratio (THEORY.md §4) to overlay on its histogram, or
+   * The exact density of a cell's energy ratio (docs/theory.md §4) to overlay on its histogram, or
    * `undefined` for none (uniform taps, or when the caller does not compute it).
    */
   readonly density?: (cell: EnergyCell) => DensityCurve | undefined;
@@ -161,7 +161,7 @@ export async function renderFrameBoundsPlotByName(
 }
 
 /**
- * Every plot of an energy result (API.md, "Energy result"), as name → SVG text.
+ * Every plot of an energy result (docs/api.md, "Energy result"), as name → SVG text.
  *
  * @param result - the experiment's `result`.
  * @param options - p of the request; optionally the exact densities for the histograms.
@@ -180,7 +180,7 @@ export async function plotsForEnergy(
 }
 
 /**
- * Every plot of a frame-bounds result (API.md, "Frame-bounds result"), as name → SVG text.
+ * Every plot of a frame-bounds result (docs/api.md, "Frame-bounds result"), as name → SVG text.
  *
  * @param result - the experiment's `result`.
  */

@@ -1,6 +1,6 @@
 /**
  * Heatmap of the mean condition number κ̄ over (J, T), overlaid with iso-κ curves of the
- * fitted scaling law of THEORY.md §7: κ = (1 + c·s)/(1 − c·s) with s = √(ln T / J), that is
+ * fitted scaling law of docs/theory.md §7: κ = (1 + c·s)/(1 − c·s) with s = √(ln T / J), that is
  * J = c²·ln T·((κ+1)/(κ−1))² along a curve of constant κ — the design rule J ∝ ln T.
  *
  * @module
@@ -40,7 +40,7 @@ const INK = {
 /** Candidate round κ levels for the iso-curves. */
 const LEVEL_CANDIDATES = [1.25, 1.5, 2, 3, 5, 10, 20, 50, 100];
 
-/** J along an iso-κ curve is proportional to ((κ+1)/(κ−1))² (THEORY.md §7). */
+/** J along an iso-κ curve is proportional to ((κ+1)/(κ−1))² (docs/theory.md §7). */
 function isoFactor(kappa: number): number {
   return ((kappa + 1) / (kappa - 1)) ** 2;
 }
@@ -110,7 +110,7 @@ function kappaLabel(kappa: number): string {
  * drawn in the ink that contrasts with their own level's colour (the background along a
  * curve is roughly that colour, if the law fits), and are clipped to the grid.
  *
- * @param result - a frame-bounds result with a `scalingLaw` (API.md, "Frame-bounds result").
+ * @param result - a frame-bounds result with a `scalingLaw` (docs/api.md, "Frame-bounds result").
  * @param options - the κ levels of the iso-curves.
  * @throws RangeError if the result has no scaling law (fewer than 3 finite κ̄).
  */

@@ -86,7 +86,7 @@ export function filterLengthAxis(lengths: readonly number[]): {
 }
 
 /**
- * The value of a quantile record (API.md: keys are probabilities as strings) at probability
+ * The value of a quantile record (docs/api.md: keys are probabilities as strings) at probability
  * `p`, matching keys numerically so "0.05" and "0.050" both count; `undefined` if absent or
  * not finite.
  */

@@ -1,11 +1,11 @@
 /**
  * Minimal structural types of the experiment results the plots read, as fixed by
- * /work/shared/API.md ("Energy result", "Frame-bounds result"). They are structural on
+ * docs/api.md ("Energy result", "Frame-bounds result"). They are structural on
  * purpose: the plots accept whatever the service or the CLI produces, as long as these fields
  * are there, without importing the zod schemas of the service layer.
  *
- * API.md sends a number that is not finite (an unbounded κ, or a value that does not apply,
- * such as the exact law for uniform taps, THEORY.md §8) as `null`; such fields are typed
+ * docs/api.md sends a number that is not finite (an unbounded κ, or a value that does not apply,
+ * such as the exact law for uniform taps, docs/theory.md §8) as `null`; such fields are typed
  * `number | null` and the plots skip them.
  *
  * @module
@@ -20,7 +20,7 @@ export interface Histogram {
   readonly counts: readonly number[];
 }
 
-/** One (signal, J, T) cell of an energy experiment (API.md, "Energy result"). */
+/** One (signal, J, T) cell of an energy experiment (docs/api.md, "Energy result"). */
 export interface EnergyCell {
   readonly signal: string;
   readonly numFilters: number;
@@ -39,7 +39,7 @@ export interface EnergyCell {
     readonly deviation: { readonly upper: number; readonly lower: number };
     readonly histogram: Histogram;
   };
-  /** THEORY.md §3 (moments) and §5 (deviation α at level p). */
+  /** docs/theory.md §3 (moments) and §5 (deviation α at level p). */
   readonly theory: {
     readonly mean: Nullable;
     readonly variance: Nullable;
@@ -65,7 +65,7 @@ export interface BoundStats {
   readonly quantiles: Readonly<Record<string, Nullable>>;
 }
 
-/** One (J, T) cell of a frame-bounds experiment (API.md, "Frame-bounds result"). */
+/** One (J, T) cell of a frame-bounds experiment (docs/api.md, "Frame-bounds result"). */
 export interface FrameBoundsCell {
   readonly numFilters: number;
   readonly filterLength: number;
@@ -73,7 +73,7 @@ export interface FrameBoundsCell {
   readonly stride: number;
   readonly empirical: {
     readonly trials: number;
-    /** A and B are normalised by J·T·σ² (THEORY.md §6). */
+    /** A and B are normalised by J·T·σ² (docs/theory.md §6). */
     readonly A: BoundStats;
     readonly B: BoundStats;
     /** κ = B/A; `null` statistics mean κ was unbounded (A = 0) in some trial. */
@@ -86,7 +86,7 @@ export interface FrameBoundsCell {
     /** mean(B)/mean(A). */
     readonly kappaOfMeans: Nullable;
   };
-  /** THEORY.md §7: the paper's χ² model, the asymptotics, and κ̃. */
+  /** docs/theory.md §7: the paper's χ² model, the asymptotics, and κ̃. */
   readonly theory: {
     readonly A: { readonly chi2: Nullable; readonly asymptotic: Nullable };
     readonly B: { readonly chi2: Nullable; readonly asymptotic: Nullable };
@@ -94,7 +94,7 @@ export interface FrameBoundsCell {
   };
 }
 
-/** One point of the scaling-law fit: a = (κ̄−1)/(κ̄+1), s = √(ln T / J) (THEORY.md §7). */
+/** One point of the scaling-law fit: a = (κ̄−1)/(κ̄+1), s = √(ln T / J) (docs/theory.md §7). */
 export interface ScalingLawPoint {
   readonly numFilters: number;
   readonly filterLength: number;
@@ -103,7 +103,7 @@ export interface ScalingLawPoint {
   readonly s: number;
 }
 
-/** Least-squares fit a ≈ c·s through the origin (THEORY.md §7, "Fitting the law"). */
+/** Least-squares fit a ≈ c·s through the origin (docs/theory.md §7, "Fitting the law"). */
 export interface ScalingLaw {
   readonly c: number;
   readonly r2: number;

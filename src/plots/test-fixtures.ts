@@ -1,7 +1,7 @@
 /**
- * Small but realistic experiment results for the plot tests, shaped as in API.md. The numbers
- * follow the closed forms of THEORY.md §4–§5 (a χ²_ν/ν energy ratio with ν = J·T_eff), and the
- * Monte Carlo means of THEORY.md §9 for the frame bounds; a deterministic generator adds
+ * Small but realistic experiment results for the plot tests, shaped as in docs/api.md. The numbers
+ * follow the closed forms of docs/theory.md §4–§5 (a χ²_ν/ν energy ratio with ν = J·T_eff), and the
+ * Monte Carlo means of docs/theory.md §9 for the frame bounds; a deterministic generator adds
  * sampling noise. A few fields are `null`, as the service sends them.
  *
  * @module
@@ -17,7 +17,7 @@ import type {
   ScalingLawPoint,
 } from './result-types.js';
 
-/** T = 8, 16, …, 1024 (THEORY.md §9). */
+/** T = 8, 16, …, 1024 (docs/theory.md §9). */
 export const FILTER_LENGTHS = [8, 16, 32, 64, 128, 256, 512, 1024] as const;
 
 /** Deterministic noise in [−1, 1) (a 32-bit LCG), so fixtures do not change between runs. */
@@ -44,7 +44,7 @@ function energyCell(signal: string, J: number, T: number, p: number, noise: () =
   const nu = J * teff;
   const variance = 2 / nu;
   const L = Math.log(1 / p);
-  // Chernoff root of THEORY.md §5 with λ_max = T/T_eff and ‖Q_T‖_F² = T²/T_eff (unit energy).
+  // Chernoff root of docs/theory.md §5 with λ_max = T/T_eff and ‖Q_T‖_F² = T²/T_eff (unit energy).
   const a = J * T * T;
   const b = (2 * L * T * T) / teff;
   const c = (2 * L * T * T) / teff;
@@ -140,8 +140,8 @@ export function chi2RatioDensity(
 
 /**
  * A frame-bounds result for J ∈ {5, 10, 40} × T = 8…1024, N = 1024. The J = 40 means follow
- * THEORY.md §9; other J scale the deviation from 1 by √(40/J). κ is unbounded (`null`) where A
- * reaches 0; κ̃ is `null` where J ≤ 4·ln T; the scaling law is fitted as in THEORY.md §7.
+ * docs/theory.md §9; other J scale the deviation from 1 by √(40/J). κ is unbounded (`null`) where A
+ * reaches 0; κ̃ is `null` where J ≤ 4·ln T; the scaling law is fitted as in docs/theory.md §7.
  */
 export function frameBoundsFixture(
   numFilters: readonly number[] = [5, 10, 40],

@@ -8,7 +8,7 @@ export interface ProgressData {
   fraction: number;
 }
 
-/** A Server-Sent Event of one experiment (API.md: `progress` and `status` events). */
+/** A Server-Sent Event of one experiment (docs/api.md: `progress` and `status` events). */
 export type ExperimentEvent =
   | { event: 'progress'; data: ProgressData }
   | { event: 'status'; data: { id: string; status: ExperimentRecord['status']; finishedAt?: string } };

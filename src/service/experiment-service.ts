@@ -172,7 +172,7 @@ export class ExperimentService {
     await this.store.delete(record);
   }
 
-  /** The experiment resource of API.md. */
+  /** The experiment resource of docs/api.md. */
   async resource(record: ExperimentRecord, baseUrl = ''): Promise<Record<string, unknown>> {
     const completed =
       record.status === 'succeeded' ? record.totalTrials : await this.store.completedTrials(record.id);

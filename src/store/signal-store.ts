@@ -5,7 +5,7 @@ import { signalEnergy } from '../core/signals/signal-energy.js';
 import type { StoredSignal } from '../experiments/common/prepare-signal.js';
 import { keys } from './redis-keys.js';
 
-/** What Redis keeps of one uploaded signal besides its samples (API.md "Signals"). */
+/** What Redis keeps of one uploaded signal besides its samples (docs/api.md "Signals"). */
 export interface StoredSignalRecord {
   id: string;
   /** The name given at upload, or null. */

@@ -1,4 +1,4 @@
-// API keys (API.md `API_KEYS`): bearer auth on /v1, one key's experiments invisible to another,
+// API keys (docs/api.md `API_KEYS`): bearer auth on /v1, one key's experiments invisible to another,
 // records owned by a hash of the key, and /metrics and /docs guarded when not public.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';

@@ -139,7 +139,7 @@ export function readEvents(
   });
 }
 
-/** Asserts the RFC 9457 shape every error response has (API.md "Errors"). */
+/** Asserts the RFC 9457 shape every error response has (docs/api.md "Errors"). */
 export function problemOf(res: {
   status: number;
   headers: Record<string, string>;

@@ -1,4 +1,4 @@
-// The configurable limits of API.md "Errors": body size (413), cost (422), rate (429). Each
+// The configurable limits of docs/api.md "Errors": body size (413), cost (422), rate (429). Each
 // case builds its own app on one redis-server; no workers are needed (nothing must run).
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';

@@ -11,7 +11,7 @@ test('openapi.yaml is up to date (run `npm run openapi` when this fails)', async
   assert.ok(fresh === committed, 'openapi.yaml differs from the generated document: run `npm run openapi`');
 });
 
-test('the document keeps the names API.md fixes', async () => {
+test('the document keeps the names docs/api.md fixes', async () => {
   const doc = parse(await renderOpenApiYaml()) as {
     paths: Record<string, Record<string, unknown>>;
     components: { schemas: Record<string, { properties?: Record<string, unknown> }> };

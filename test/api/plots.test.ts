@@ -192,7 +192,7 @@ describe('exact density of the energy ratio', () => {
     }
   });
 
-  it('is χ²_{JT}/(JT) for an impulse under the paper scheme (THEORY.md §4)', () => {
+  it('is χ²_{JT}/(JT) for an impulse under the paper scheme (docs/theory.md §4)', () => {
     // Q_T of a unit impulse is the identity, so the T weights are all σ² = 1/(JT).
     const request = withSeed(experimentRequestSchema.parse(energyRequest), () => 0);
     const J = 4;
@@ -214,7 +214,7 @@ describe('exact density of the energy ratio', () => {
     }
   });
 
-  it('is undefined for uniform taps (no exact law, THEORY.md §8)', () => {
+  it('is undefined for uniform taps (no exact law, docs/theory.md §8)', () => {
     const request = withSeed(
       experimentRequestSchema.parse({
         ...energyRequest,

@@ -1,4 +1,4 @@
-// Redis down (API.md "Errors": the queue or store unreachable → 503). This file has its own
+// Redis down (docs/api.md "Errors": the queue or store unreachable → 503). This file has its own
 // redis-server, because it stops it.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-/** One theory cell of ../shared/reference/paper-signals.json (THEORY.md §9). */
+/** One theory cell of ../shared/reference/paper-signals.json (docs/theory.md §9). */
 export interface ReferenceCell {
   signal: 'impulse' | 'brownian' | 'sine';
   T: number;

@@ -1,4 +1,4 @@
-// The CLI twins of the analysis endpoints (API.md "Analysis and design"), run as a user runs them.
+// The CLI twins of the analysis endpoints (docs/api.md "Analysis and design"), run as a user runs them.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';

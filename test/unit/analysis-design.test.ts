@@ -1,4 +1,4 @@
-// POST /v1/design (API.md "Analysis and design"): the design rule of THEORY.md §7.
+// POST /v1/design (docs/api.md "Analysis and design"): the design rule of docs/theory.md §7.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { design } from '../../src/experiments/analysis/design.js';

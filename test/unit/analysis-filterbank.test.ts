@@ -1,4 +1,4 @@
-// POST /v1/analyze/filterbank's computation (API.md "Analysis and design"; THEORY.md §6),
+// POST /v1/analyze/filterbank's computation (docs/api.md "Analysis and design"; docs/theory.md §6),
 // from JSON weights and from .npy files.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';

@@ -1,5 +1,5 @@
-// POST /v1/analyze/signal's computation (API.md "Analysis and design") against the energy
-// theory it reuses and the closed forms of THEORY.md §4.
+// POST /v1/analyze/signal's computation (docs/api.md "Analysis and design") against the energy
+// theory it reuses and the closed forms of docs/theory.md §4.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import chisquareQuantile from '@stdlib/stats-base-dists-chisquare-quantile';

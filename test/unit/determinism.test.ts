@@ -1,4 +1,4 @@
-// DEVELOPERS.md: the same request and seed give identical results, however the work is split.
+// README, "Results are reproducible": the same request and seed give identical results, however the work is split.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {

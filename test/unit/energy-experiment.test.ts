@@ -1,4 +1,4 @@
-// Energy simulations against THEORY.md §3–§4 with fixed seeds, including N and T that are not
+// Energy simulations against docs/theory.md §3–§4 with fixed seeds, including N and T that are not
 // powers of two.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';

@@ -1,4 +1,4 @@
-// The energy theory of THEORY.md §3–§5 against its closed forms (§4) and the independent
+// The energy theory of docs/theory.md §3–§5 against its closed forms (§4) and the independent
 // reference values of §9 (../shared/reference/paper-signals.json).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';

@@ -1,4 +1,4 @@
-// Frame-bounds simulations against THEORY.md §6–§9, with fixed seeds.
+// Frame-bounds simulations against docs/theory.md §6–§9, with fixed seeds.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { experimentRequestSchema } from '../../src/experiments/experiment-request.js';
@@ -74,7 +74,7 @@ test('normalisation: A ≤ 1 ≤ B on average for every scheme and any N, T (E[L
   }
 });
 
-test('κ with A = 0 is reported as null with a note (API.md)', () => {
+test('κ with A = 0 is reported as null with a note (docs/api.md)', () => {
   // J = 1 < d = 2: the polyphase matrices have rank 1, so A = 0 in every trial (THEORY §6).
   const result = run({
     type: 'frame-bounds',

@@ -18,7 +18,7 @@ export function ownerOfKey(key: string): string {
 }
 
 /**
- * Bearer-key authentication (API.md `API_KEYS`). Keys are compared as sha256 digests with
+ * Bearer-key authentication (docs/api.md `API_KEYS`). Keys are compared as sha256 digests with
  * timingSafeEqual against every configured key, so neither the length nor the content of a
  * key leaks through timing. With no keys configured everything is open and owned by PUBLIC_OWNER.
  */

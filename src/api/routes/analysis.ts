@@ -80,7 +80,7 @@ async function analyse(context: ApiContext, message: AnalysisMessage, transfer: 
 
 const accepted = (...types: string[]) => ({ accepts: types });
 
-/** `/v1/analyze/signal` and `/v1/design` (API.md "Analysis and design"): JSON only. */
+/** `/v1/analyze/signal` and `/v1/design` (docs/api.md "Analysis and design"): JSON only. */
 const jsonAnalysisRoutes: FastifyPluginAsyncZod<{ context: ApiContext }> = async (app, { context }) => {
   app.post(
     '/analyze/signal',
@@ -89,7 +89,7 @@ const jsonAnalysisRoutes: FastifyPluginAsyncZod<{ context: ApiContext }> = async
       schema: {
         summary: 'Energy theory of one signal, for every (J, T)',
         description:
-          'The theory of an energy experiment (THEORY.md §2–§5) with no Monte Carlo, and a summary of the signal’s ' +
+          'The theory of an energy experiment (docs/theory.md §2–§5) with no Monte Carlo, and a summary of the signal’s ' +
           'autocorrelation; the same JSON as `fbstab analyze-signal`. `signal` is any signal of an energy request, ' +
           'a stored one included. Refused with 422 when its estimated cost exceeds MAX_ANALYSIS_COST.',
         tags,
@@ -127,7 +127,7 @@ const jsonAnalysisRoutes: FastifyPluginAsyncZod<{ context: ApiContext }> = async
       schema: {
         summary: 'Fewest filters for a target condition number',
         description:
-          'For each T, J_min = ⌈c²·log T·((κ*+1)/(κ*−1))²⌉ (THEORY.md §7), c = 2 unless given; the same JSON as ' +
+          'For each T, J_min = ⌈c²·log T·((κ*+1)/(κ*−1))²⌉ (docs/theory.md §7), c = 2 unless given; the same JSON as ' +
           '`fbstab design`. Microseconds of work: it runs inline.',
         tags,
         security,
@@ -222,7 +222,7 @@ const filterbankRoutes: FastifyPluginAsyncZod<{ context: ApiContext }> = async (
   );
 };
 
-/** The analysis routes of API.md; `prefix: '/v1'`, behind auth and the rate limit. */
+/** The analysis routes of docs/api.md; `prefix: '/v1'`, behind auth and the rate limit. */
 export const analysisRoutes: FastifyPluginAsyncZod<{ context: ApiContext }> = async (app, { context }) => {
   // Fastify parses text/plain by default; here it is just another unsupported type (415).
   app.removeContentTypeParser('text/plain');

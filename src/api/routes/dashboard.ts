@@ -75,7 +75,7 @@ export const presetSchema = z
   .meta({ id: 'Preset' });
 
 /**
- * `GET /v1/presets`: the paper's experiments (THEORY.md §9) as request bodies, for the
+ * `GET /v1/presets`: the paper's experiments (docs/theory.md §9) as request bodies, for the
  * dashboard's form; `prefix: '/v1'`.
  */
 export const presetRoutes: FastifyPluginAsyncZod = async (app) => {
@@ -86,7 +86,7 @@ export const presetRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         summary: "The paper's experiments as request bodies",
         description:
-          'The energy, frame-bound and condition-number figures of the paper (THEORY.md §9) at 1000 trials and ' +
+          'The energy, frame-bound and condition-number figures of the paper (docs/theory.md §9) at 1000 trials and ' +
           'seed 2024, each ready to POST to /v1/experiments (change `trials` for a quicker run).',
         tags: ['experiments'],
         security: [{ bearerAuth: [] }],

@@ -23,7 +23,7 @@ export type OpenStreams = Set<() => void>;
 const isFinal = (status: ExperimentStatus) => FINAL_STATUSES.includes(status);
 
 /**
- * `GET /v1/experiments/:id/events` (API.md): a Server-Sent Events stream, first the current
+ * `GET /v1/experiments/:id/events` (docs/api.md): a Server-Sent Events stream, first the current
  * `status` and `progress`, then every event the workers publish on the experiment's channel,
  * with the store polled every second as a fallback. It ends after a final status.
  */

@@ -41,7 +41,7 @@ function matchesIfNoneMatch(header: string | undefined, etag: string): boolean {
   });
 }
 
-/** The experiment routes of API.md; `prefix: '/v1'`, behind auth and the rate limit. */
+/** The experiment routes of docs/api.md; `prefix: '/v1'`, behind auth and the rate limit. */
 export const experimentRoutes: FastifyPluginAsyncZod<{ context: ApiContext }> = async (app, { context }) => {
   const { store } = context;
 

@@ -7,7 +7,7 @@ import { problemResponses } from '../schemas/problem.js';
 /** `/readyz` gives Redis this long to answer PING before reporting not ready. */
 const READY_TIMEOUT_MS = 2000;
 
-/** Liveness and readiness probes (API.md "Operations"). */
+/** Liveness and readiness probes (docs/api.md "Operations"). */
 export const operationRoutes: FastifyPluginAsyncZod<{ context: ApiContext }> = async (app, { context }) => {
   const tags = ['operations'];
   app.get(

@@ -19,7 +19,7 @@ const security = [{ bearerAuth: [] }];
 const tags = ['signals'];
 const WAV = BINARY_BODIES['/v1/signals'];
 
-/** The resource of API.md "Signals": the record without its owner. */
+/** The resource of docs/api.md "Signals": the record without its owner. */
 export function signalResource(record: StoredSignalRecord): z.output<typeof signalResourceSchema> {
   const { id, name, length, sampleRate, energy, createdAt } = record;
   return { id, name, length, sampleRate, energy, createdAt };
@@ -46,7 +46,7 @@ function checkedSamples(samples: Float64Array): Float64Array {
   return samples;
 }
 
-/** `/v1/signals` (API.md "Signals"); `prefix: '/v1'`, behind auth and the rate limit. */
+/** `/v1/signals` (docs/api.md "Signals"); `prefix: '/v1'`, behind auth and the rate limit. */
 export const signalRoutes: FastifyPluginAsyncZod<{ context: ApiContext }> = async (app, { context }) => {
   const store = context.signals;
   // Fastify parses text/plain by default; here it is just another unsupported type (415).

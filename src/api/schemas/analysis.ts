@@ -22,7 +22,7 @@ export {
   designRequestSchema,
 };
 
-/** `POST /v1/signals` as JSON (API.md "Signals"). zod's numbers are finite: NaN/Inf never pass. */
+/** `POST /v1/signals` as JSON (docs/api.md "Signals"). zod's numbers are finite: NaN/Inf never pass. */
 export const signalUploadSchema = z
   .strictObject({
     samples: z.array(z.number()).min(1).max(LIMITS.maxSignalLength).describe('The samples, mono'),

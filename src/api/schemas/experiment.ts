@@ -7,7 +7,7 @@ import { problemSchema } from './problem.js';
 if (!z.globalRegistry.has(experimentRequestSchema)) {
   z.globalRegistry.add(experimentRequestSchema, {
     id: 'ExperimentRequest',
-    description: 'Body of POST /v1/experiments (API.md "Experiments")',
+    description: 'Body of POST /v1/experiments (docs/api.md "Experiments")',
   });
 }
 export { experimentRequestSchema };
@@ -29,7 +29,7 @@ const frameBoundsResultDoc =
 
 /**
  * The result of a succeeded experiment. Documented, not enforced field by field: its shape is
- * fixed by the experiment definitions (API.md "Energy result", "Frame-bounds result"). A
+ * fixed by the experiment definitions (docs/api.md "Energy result", "Frame-bounds result"). A
  * number that is not finite is sent as null with the reason in a sibling `notes` array.
  */
 export const experimentResultSchema = z
@@ -40,7 +40,7 @@ export const experimentResultSchema = z
   .describe(`${energyResultDoc}. ${frameBoundsResultDoc}.`)
   .meta({ id: 'ExperimentResult' });
 
-/** The experiment resource of API.md. */
+/** The experiment resource of docs/api.md. */
 export const experimentResourceSchema = z
   .object({
     id: z.uuid(),

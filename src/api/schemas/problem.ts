@@ -8,7 +8,7 @@ export const fieldErrorSchema = z
   })
   .meta({ id: 'FieldError' });
 
-/** RFC 9457 problem details; every 4xx and 5xx response has this body (API.md "Errors"). */
+/** RFC 9457 problem details; every 4xx and 5xx response has this body (docs/api.md "Errors"). */
 export const problemSchema = z
   .looseObject({
     type: z.string().describe('A URI naming the kind of problem, one per status'),

@@ -54,7 +54,7 @@ describe('circularAutocorrelation', () => {
     for (let t = 0; t < 40; t++) assert.ok(Math.abs(r[t]! - ref[t]!) / ref[0]! < REL_TOL);
   });
 
-  it('gives the closed forms of THEORY.md §4: impulse and alternating sine', () => {
+  it('gives the closed forms of docs/theory.md §4: impulse and alternating sine', () => {
     const n = 16;
     const impulse = new Float64Array(n);
     impulse[5] = 1;

@@ -1,7 +1,7 @@
 import { getFftPlan } from './fft-plan.js';
 
 /**
- * Circular autocorrelation `R_x(τ) = Σ_n x[n]·x[(n+τ) mod N]`, τ = 0..N−1 (THEORY.md §2),
+ * Circular autocorrelation `R_x(τ) = Σ_n x[n]·x[(n+τ) mod N]`, τ = 0..N−1 (docs/theory.md §2),
  * computed with FFTs as `R_x = IDFT(|X|²)`, for any length N.
  *
  * `|X|²` is real and even, so its inverse DFT equals its forward DFT divided by N; both

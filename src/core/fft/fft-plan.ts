@@ -5,7 +5,7 @@ import { nextPowerOfTwo } from './next-power-of-two.js';
  * A discrete Fourier transform of one fixed size `N`, for any positive integer `N`.
  *
  * Complex data are interleaved `[re0, im0, re1, im1, …]` in `Float64Array`s of length `2N`.
- * Conventions (THEORY.md §2, §6): forward `X[k] = Σ_n x[n]·e^{−2πikn/N}`, inverse
+ * Conventions (docs/theory.md §2, §6): forward `X[k] = Σ_n x[n]·e^{−2πikn/N}`, inverse
  * `x[n] = (1/N)·Σ_k X[k]·e^{+2πikn/N}`.
  *
  * A plan keeps scratch buffers inside itself, so it is **not re-entrant**: do not call one
@@ -30,7 +30,7 @@ const planCache = new Map<number, FftPlan>();
  *
  * Powers of two ≥ 2 run on fft.js (radix-4); size 1 is the identity; every other size uses
  * Bluestein's chirp-z algorithm on a power-of-two fft.js transform of size ≥ 2N − 1, so the
- * cost is O(N log N) for any N (e.g. N = 22050, one second of audio at 22.05 kHz, THEORY.md §9).
+ * cost is O(N log N) for any N (e.g. N = 22050, one second of audio at 22.05 kHz, docs/theory.md §9).
  *
  * @throws RangeError if `size` is not a positive integer (or too large to address).
  */

@@ -2,7 +2,7 @@
  * Smallest power of two that is ≥ `n` (and ≥ 1).
  *
  * Used to size the power-of-two transforms behind Bluestein's algorithm and the
- * zero-padded linear autocorrelations of THEORY.md §6.
+ * zero-padded linear autocorrelations of docs/theory.md §6.
  *
  * @throws RangeError if `n` is not a finite number or the result would exceed 2^52
  *   (beyond that doubles no longer count every integer, and no FFT that large fits in memory).

@@ -2,7 +2,7 @@ import { getFftPlan } from './fft-plan.js';
 
 /**
  * Power spectrum `|X[k]|²`, k = 0..size−1, of `signal` zero-padded to `size` points
- * (the `|φ̂_j[k]|²` terms of the Littlewood–Paley sum, THEORY.md §6).
+ * (the `|φ̂_j[k]|²` terms of the Littlewood–Paley sum, docs/theory.md §6).
  *
  * @param signal real samples; its length must not exceed `size`.
  * @param size DFT length N (default: the signal's length); any positive integer.

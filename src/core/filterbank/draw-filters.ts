@@ -4,7 +4,7 @@ import type { TapLaw } from './tap-law.js';
 
 /**
  * Fills `out[start..end)` with the next `end − start` taps of the stream, i.i.d. under `law`
- * (THEORY.md §1, §8). Every layout of a draw is built from these calls, in the order that
+ * (docs/theory.md §1, §8). Every layout of a draw is built from these calls, in the order that
  * {@link drawFilters} documents.
  */
 export function fillTaps(
@@ -27,7 +27,7 @@ let pairScratch = new Float64Array(0);
 
 /**
  * Fills `taps` (J·T values, filter j in taps[j·T .. j·T+T−1]) with one draw of the filterbank
- * under `law` (THEORY.md §1, §8).
+ * under `law` (docs/theory.md §1, §8).
  *
  * The stream is read pair by pair, in the order the FFT kernels consume it (two real filters
  * share one complex FFT, see SummedSpectralPower): filters 2p and 2p+1 take 2T consecutive

@@ -1,5 +1,5 @@
 /**
- * `‖Φx‖² = Σ_{|τ|<T} r(τ)·R_x(τ mod N)` (THEORY.md §6), with r the summed filter
+ * `‖Φx‖² = Σ_{|τ|<T} r(τ)·R_x(τ mod N)` (docs/theory.md §6), with r the summed filter
  * autocorrelation (length ≥ T) and R_x the signal's circular autocorrelation (length N ≥ T).
  * O(T) per signal, so one draw serves every signal of a request.
  */

@@ -7,13 +7,13 @@ import { SummedAutocorrelation } from './summed-autocorrelation.js';
 import { SummedSpectralPower } from './summed-spectral-power.js';
 import type { TapLaw } from './tap-law.js';
 
-/** Optimal frame bounds of one draw, not normalised (THEORY.md §6). */
+/** Optimal frame bounds of one draw, not normalised (docs/theory.md §6). */
 export interface FrameBounds {
   A: number;
   B: number;
 }
 
-/** How the LP sum is computed: straight on the N grid, or through r(τ) (THEORY.md §6). */
+/** How the LP sum is computed: straight on the N grid, or through r(τ) (docs/theory.md §6). */
 export type LittlewoodPaleyRoute = 'direct' | 'autocorrelation';
 
 /**

@@ -2,7 +2,7 @@ import { getFftPlan, type FftPlan } from '../fft/fft-plan.js';
 
 /**
  * `LP[k] = Σ_j |φ̂_j[k]|²` on the N-point grid from the summed autocorrelation r(0..T−1):
- * the N-point DFT of r wrapped mod N (THEORY.md §6). Holds scratch buffers; one per thread.
+ * the N-point DFT of r wrapped mod N (docs/theory.md §6). Holds scratch buffers; one per thread.
  */
 export class LittlewoodPaleyFromAutocorrelation {
   private readonly plan: FftPlan;

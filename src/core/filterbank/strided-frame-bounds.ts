@@ -4,7 +4,7 @@ import type { FrameBounds } from './frame-bounds-kernel.js';
 
 /**
  * Frame bounds of J filters of length T applied with stride d on the N-point grid, by the
- * polyphase form of THEORY.md §6: with K = N/d and V_k = [φ̂_j[k + a·K]]_{j,a} (J×d),
+ * polyphase form of docs/theory.md §6: with K = N/d and V_k = [φ̂_j[k + a·K]]_{j,a} (J×d),
  * M_k = V_kᴴV_k/d, A = min_k λ_min(M_k) and B = max_k λ_max(M_k).
  */
 export class StridedFrameBounds {
@@ -35,7 +35,7 @@ export class StridedFrameBounds {
     const { numFilters: J, signalLength: N, stride: d } = this;
     this.filterSpectra(taps);
     if (J < d) {
-      // Rank of V_kᴴV_k is at most J < d, so λ_min = 0 (THEORY.md §6); B still needs the max.
+      // Rank of V_kᴴV_k is at most J < d, so λ_min = 0 (docs/theory.md §6); B still needs the max.
       return { A: 0, B: this.maxEigenvalue() };
     }
     const K = N / d;

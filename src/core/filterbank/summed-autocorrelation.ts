@@ -10,7 +10,7 @@ export const DIRECT_AUTOCORRELATION_MAX_LENGTH = 24;
 
 /**
  * The summed linear autocorrelation of the filters, `r(τ) = Σ_j Σ_n φ_j[n]·φ_j[n+τ]` for
- * τ = 0..T−1 (THEORY.md §6; r(−τ) = r(τ)). One draw's r gives the LP sum on any grid and
+ * τ = 0..T−1 (docs/theory.md §6; r(−τ) = r(τ)). One draw's r gives the LP sum on any grid and
  * `‖Φx‖²` of every signal in O(T). Uses J/2 complex FFTs of G = 2^⌈log₂(2T−1)⌉ points and one
  * real one, or the direct sum for short filters.
  */

@@ -4,7 +4,7 @@ import { fillTaps } from './draw-filters.js';
 import type { TapLaw } from './tap-law.js';
 
 /**
- * `P[k] = Σ_j |DFT_G(φ_j)[k]|²` on a grid of G ≥ T points (THEORY.md §6: on the N-point grid
+ * `P[k] = Σ_j |DFT_G(φ_j)[k]|²` on a grid of G ≥ T points (docs/theory.md §6: on the N-point grid
  * this is the Littlewood–Paley sum; on a grid of at least 2T−1 points it is the DFT of the
  * summed linear autocorrelation r). Two real filters share one complex FFT:
  * with z = a + i·b, |A_k|² + |B_k|² = (|Z_k|² + |Z_{G−k}|²)/2, so no unpacking is needed.

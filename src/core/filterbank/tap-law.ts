@@ -1,4 +1,4 @@
-/** Initialisation schemes of THEORY.md §8 (API.md `filterbank.init.scheme`). */
+/** Initialisation schemes of docs/theory.md §8 (docs/api.md `filterbank.init.scheme`). */
 export const INIT_SCHEMES = [
   'paper',
   'lecun-normal',
@@ -22,7 +22,7 @@ export interface TapLaw {
 
 /**
  * The tap law of a Conv1d layer with one input channel, J output channels and kernel T
- * (fan_in = T, fan_out = J·T), for each scheme of THEORY.md §8.
+ * (fan_in = T, fan_out = J·T), for each scheme of docs/theory.md §8.
  */
 export function tapLaw(
   scheme: InitScheme,

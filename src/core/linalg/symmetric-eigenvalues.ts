@@ -4,7 +4,7 @@
  * Method (Golub & Van Loan, "Matrix Computations", 4th ed., §8.3): Householder reduction to
  * tridiagonal form, then the implicit symmetric QR iteration with Wilkinson shifts. No
  * eigenvectors are accumulated, so the cost is about (4/3)·n³ flops for the reduction and
- * O(n²) for the iteration. THEORY.md §2 needs the full spectrum of Q_T for the exact law (§4).
+ * O(n²) for the iteration. docs/theory.md §2 needs the full spectrum of Q_T for the exact law (§4).
  *
  * Performance notes: only the upper triangle of a row-major copy is touched, so every inner
  * loop walks one row contiguously. The rank-2 update of step k is fused with the symmetric
@@ -18,7 +18,7 @@ const EPSILON = Number.EPSILON;
 const TINY = 1e-300;
 
 /**
- * All eigenvalues of a real symmetric matrix, in ascending order (THEORY.md §2).
+ * All eigenvalues of a real symmetric matrix, in ascending order (docs/theory.md §2).
  *
  * @param matrix - full `size × size` matrix, row-major. Only the upper triangle is read (the
  *   matrix is assumed symmetric); the caller's array is not modified.

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { symmetricEigenvalues } from './symmetric-eigenvalues.js';
 import { symmetricToeplitzEigenvalues } from './toeplitz-eigenvalues.js';
 
-// Tolerance: the split (THEORY.md §2) is an exact orthogonal similarity, so both routes are
+// Tolerance: the split (docs/theory.md §2) is an exact orthogonal similarity, so both routes are
 // backward-stable solves of the same spectrum and differ by O(n·ε·‖Q‖). With entries in
 // [−0.5, 0.5] and n ≤ 65, ‖Q‖ ≤ 33 and we observe ≲ 4e-14; 1e-12 absolute is the brief's bar.
 const ABS_TOL = 1e-12;
@@ -68,7 +68,7 @@ describe('symmetricToeplitzEigenvalues: closed forms', () => {
     assertClose(symmetricToeplitzEigenvalues(Float64Array.of(3, -1.25), 2), [1.75, 4.25], 1e-15);
   });
 
-  it('impulse autocorrelation (1, 0, 0, …) gives Q_T = I (THEORY.md §4)', () => {
+  it('impulse autocorrelation (1, 0, 0, …) gives Q_T = I (docs/theory.md §4)', () => {
     for (const size of [3, 8, 9]) {
       const column = new Float64Array(size);
       column[0] = 1;
@@ -76,7 +76,7 @@ describe('symmetricToeplitzEigenvalues: closed forms', () => {
     }
   });
 
-  it('alternating column (−1)^t gives Q_T = v·vᵀ: one eigenvalue T, the rest 0 (THEORY.md §4)', () => {
+  it('alternating column (−1)^t gives Q_T = v·vᵀ: one eigenvalue T, the rest 0 (docs/theory.md §4)', () => {
     for (const size of [2, 7, 8, 64, 65]) {
       const column = Array.from({ length: size }, (_, t) => (t % 2 === 0 ? 1 : -1));
       const expected = new Array<number>(size).fill(0);

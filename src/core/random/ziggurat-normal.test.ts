@@ -245,7 +245,7 @@ describe('fillUniform', () => {
   });
 
   it('has the moments of U(−b, b): mean 0, variance b²/3 (n = 10^6, within 4 SE)', () => {
-    // THEORY.md §3/§8: the pytorch-default law U(−1/√T, 1/√T). SE of the mean = √(b²/3/n);
+    // docs/theory.md §3/§8: the pytorch-default law U(−1/√T, 1/√T). SE of the mean = √(b²/3/n);
     // SE of the sample variance = √((m4 − σ⁴)/n) with m4 = b⁴/5 and σ² = b²/3.
     const n = 1_000_000;
     const half = 1 / Math.sqrt(64);

@@ -136,7 +136,7 @@ function slowPath(rng: Xoshiro128StarStar, i: number, u: number, negative: boole
 
 /**
  * One draw from the standard normal N(0, 1) by the 256-layer ziggurat (see the module comment;
- * the filter taps of THEORY.md §1 and §8 are σ times these). For many draws use
+ * the filter taps of docs/theory.md §1 and §8 are σ times these). For many draws use
  * {@link fillStandardNormal}, which is several times faster.
  */
 export function standardNormal(rng: Xoshiro128StarStar): number {
@@ -268,7 +268,7 @@ function growInt32(a: Int32Array): Int32Array {
 /**
  * Fills `out[start..end)` with independent U(low, high) draws, `low + (high − low)·U` with U the
  * 53-bit uniform of {@link Xoshiro128StarStar.nextFloat64} (same values as calling it in order).
- * Used for the `pytorch-default` scheme U(−1/√T, 1/√T) of THEORY.md §8.
+ * Used for the `pytorch-default` scheme U(−1/√T, 1/√T) of docs/theory.md §8.
  *
  * @throws RangeError if `low`/`high` are not finite with low ≤ high, or the range is invalid.
  */

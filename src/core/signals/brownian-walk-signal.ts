@@ -2,7 +2,7 @@ import type { Xoshiro128StarStar } from '../random/xoshiro128.js';
 import { checkLength } from './check-length.js';
 
 /**
- * The paper's bounded Brownian walk (THEORY.md §9): w₀ = 0; for n ≥ 1 draw u ~ U(0,1),
+ * The paper's bounded Brownian walk (docs/theory.md §9): w₀ = 0; for n ≥ 1 draw u ~ U(0,1),
  * step down by 1 if u < q and w > −1, step up by 1 if u > 1 − q and w < 1. Values stay in
  * {−1, 0, 1}; the paper uses q = 0.15.
  */

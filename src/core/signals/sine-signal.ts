@@ -1,8 +1,8 @@
 import { checkLength } from './check-length.js';
 
 /**
- * `x[n] = cos(2π·f·n + φ)` with f in cycles per sample (API.md "signals"). With f = 0.5 and
- * φ = 0 it is the paper's alternating sine (−1)^n, whose Q_T has rank one (THEORY.md §4).
+ * `x[n] = cos(2π·f·n + φ)` with f in cycles per sample (docs/api.md "signals"). With f = 0.5 and
+ * φ = 0 it is the paper's alternating sine (−1)^n, whose Q_T has rank one (docs/theory.md §4).
  */
 export function sineSignal(length: number, frequencyCyclesPerSample: number, phaseRad = 0): Float64Array {
   checkLength(length);

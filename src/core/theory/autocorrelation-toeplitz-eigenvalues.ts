@@ -3,7 +3,7 @@ import { symmetricToeplitzEigenvalues } from '../linalg/toeplitz-eigenvalues.js'
 
 /**
  * Eigenvalues (ascending) of `Q_T = [R_x(s−t mod N)]`, the T×T Toeplitz matrix of a signal's
- * circular autocorrelation (THEORY.md §2). At T = N the matrix is the full circulant, whose
+ * circular autocorrelation (docs/theory.md §2). At T = N the matrix is the full circulant, whose
  * eigenvalues are the DFT of R_x, i.e. |X[k]|²: O(N log N) instead of an O(T³) solve. Every
  * other T goes through the split Toeplitz solver.
  */

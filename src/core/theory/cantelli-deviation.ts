@@ -1,5 +1,5 @@
 /**
- * One-sided Cantelli deviation at level p: `α = √((1/p − 1)·Var)/μ` (THEORY.md §5).
+ * One-sided Cantelli deviation at level p: `α = √((1/p − 1)·Var)/μ` (docs/theory.md §5).
  */
 export function cantelliDeviation(mean: number, variance: number, tailProbability: number): number {
   checkProbability(tailProbability);

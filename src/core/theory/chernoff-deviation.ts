@@ -1,7 +1,7 @@
 import { checkProbability } from './cantelli-deviation.js';
 
 /**
- * The paper's Chernoff deviation at level p (THEORY.md §5): the positive root of
+ * The paper's Chernoff deviation at level p (docs/theory.md §5): the positive root of
  * `α²·a = L·(2α·T·λ_max·‖x‖² + 2‖Q_T‖_F²)` with `a = J·T²·‖x‖⁴` and `L = ln(1/p)`, i.e.
  * `α = (b + √(b² + 4ac))/(2a)`, `b = 2L·T·λ_max·‖x‖²`, `c = 2L·‖Q_T‖_F²`. It is relative, so it
  * does not depend on σ².

@@ -16,7 +16,7 @@ export interface ExpectedExtremes {
 
 /**
  * E[min] and E[max] of independent variables, `count` copies of χ²_k/k per group, by exact
- * quadrature (THEORY.md §7): `E[min] = ∫₀^∞ Π S_g(y)^{n_g} dy` and
+ * quadrature (docs/theory.md §7): `E[min] = ∫₀^∞ Π S_g(y)^{n_g} dy` and
  * `E[max] = ∫₀^∞ (1 − Π F_g(y)^{n_g}) dy`. With one group of T copies of χ²_J/J this is the
  * paper's model of A and B; the refined model adds a group of χ²_{2J}/(2J) interior bins.
  */

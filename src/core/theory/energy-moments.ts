@@ -1,13 +1,13 @@
 import type { TapLaw } from '../filterbank/tap-law.js';
 
-/** Mean and variance of ‖Φx‖² (THEORY.md §3). */
+/** Mean and variance of ‖Φx‖² (docs/theory.md §3). */
 export interface EnergyMoments {
   mean: number;
   variance: number;
 }
 
 /**
- * `μ = J·T·σ²·‖x‖²` and `Var = J·[2σ⁴‖Q_T‖_F² + (m₄ − 3σ⁴)·T·‖x‖⁴]` (THEORY.md §3); the
+ * `μ = J·T·σ²·‖x‖²` and `Var = J·[2σ⁴‖Q_T‖_F² + (m₄ − 3σ⁴)·T·‖x‖⁴]` (docs/theory.md §3); the
  * second term vanishes for Gaussian taps and is negative for uniform ones.
  */
 export function energyMoments(

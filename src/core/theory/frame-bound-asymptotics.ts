@@ -1,6 +1,6 @@
 /**
  * The paper's asymptotic frame bounds `A ≈ 1 − 2√(log T/J)`, `B ≈ 1 + 2√(log T/J)`
- * (THEORY.md §7, natural log), normalised so that E[LP] = 1.
+ * (docs/theory.md §7, natural log), normalised so that E[LP] = 1.
  */
 export function frameBoundAsymptotics(numFilters: number, filterLength: number): { A: number; B: number } {
   const s = Math.sqrt(Math.log(filterLength) / numFilters);

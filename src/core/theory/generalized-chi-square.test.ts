@@ -162,7 +162,7 @@ describe('GeneralizedChiSquare: edge cases', () => {
 // Each closed form twice: through the Imhof integral (its slow algebraic tails are the hard
 // case), and through `auto`, which recognises one distinct weight and uses the χ² law itself.
 for (const method of ['imhof', 'auto'] as const) {
-  describe(`GeneralizedChiSquare: closed forms (THEORY.md §4), method ${method}`, () => {
+  describe(`GeneralizedChiSquare: closed forms (docs/theory.md §4), method ${method}`, () => {
     it('single weight w, dof k = 1, 2, 3, 10: w·χ²_k (slow algebraic tails u^(−1−k/2))', () => {
       for (const k of [1, 2, 3, 10]) {
         assertScaledChiSquare(new GeneralizedChiSquare([2.5], k, { method }), 2.5, k, `w=2.5, k=${k}`);
@@ -274,7 +274,7 @@ interface ReferenceFile {
   cells: ReferenceCell[];
 }
 
-describe('GeneralizedChiSquare: THEORY.md §9 reference values (paper-signals.json)', () => {
+describe('GeneralizedChiSquare: docs/theory.md §9 reference values (paper-signals.json)', () => {
   // Resolved from this file, so it works wherever the repository is cloned, with shared/ beside it.
   const reference = JSON.parse(
     readFileSync(new URL('../../../../shared/reference/paper-signals.json', import.meta.url), 'utf8'),
@@ -295,7 +295,7 @@ describe('GeneralizedChiSquare: THEORY.md §9 reference values (paper-signals.js
       const x = reference.signals[cell.signal]!;
       const N = x.length;
       const T = cell.T;
-      // R_x(τ) = Σ_n x[n]·x[(n+τ) mod N], directly (THEORY.md §2).
+      // R_x(τ) = Σ_n x[n]·x[(n+τ) mod N], directly (docs/theory.md §2).
       const r = new Float64Array(T);
       for (let tau = 0; tau < T; tau += 1) {
         let s = 0;

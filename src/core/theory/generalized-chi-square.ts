@@ -2,7 +2,7 @@ import chisquareQuantile from '@stdlib/stats-base-dists-chisquare-quantile';
 import { chiSquareCdf } from './chi-square-cdf.js';
 
 /**
- * The law of S = Σ_i w_i·Y_i with Y_i i.i.d. χ²_k and w_i ≥ 0 (THEORY.md §4), by Imhof's
+ * The law of S = Σ_i w_i·Y_i with Y_i i.i.d. χ²_k and w_i ≥ 0 (docs/theory.md §4), by Imhof's
  * inversion formula
  *
  *   P(S > y) = 1/2 + (1/π) ∫₀^∞ sin θ(u) / (u·ρ(u)) du,
@@ -47,7 +47,7 @@ export interface GeneralizedChiSquareOptions {
 const DROP_RELATIVE = 1e-14;
 /**
  * Negative weights down to −NEGATIVE_ROUNDOFF·max are read as 0: eigenvalues of a positive
- * semidefinite Q_T (THEORY.md §2) come out of a backward-stable solver with errors of
+ * semidefinite Q_T (docs/theory.md §2) come out of a backward-stable solver with errors of
  * ~size·ε·‖Q_T‖, and their sign is noise. Anything more negative is a caller error.
  */
 const NEGATIVE_ROUNDOFF = 1e-10;
@@ -278,8 +278,8 @@ class Spectrum {
 }
 
 /**
- * Generalized chi-square law of `S = Σ_i w_i·Y_i`, `Y_i` i.i.d. χ²_k, `w_i ≥ 0` (THEORY.md §4),
- * for the exact deviations of THEORY.md §5. Build it once per spectrum; `cdf` and `quantile`
+ * Generalized chi-square law of `S = Σ_i w_i·Y_i`, `Y_i` i.i.d. χ²_k, `w_i ≥ 0` (docs/theory.md §4),
+ * for the exact deviations of docs/theory.md §5. Build it once per spectrum; `cdf` and `quantile`
  * are then cheap (a sum of sines over a precomputed grid, see the module comment).
  *
  * Accuracy: `cdf` to about 1e-12 absolute by default, so quantiles at p ∈ [0.01, 0.99] are right
@@ -287,7 +287,7 @@ class Spectrum {
  *
  * @example
  * const law = new GeneralizedChiSquare(eigenvalues.map((l) => l * sigma2), J);
- * const upper = law.quantile(0.95) / law.mean - 1; // α⁺ of THEORY.md §5
+ * const upper = law.quantile(0.95) / law.mean - 1; // α⁺ of docs/theory.md §5
  */
 export class GeneralizedChiSquare {
   /** E[S] = k·Σw. */

@@ -1,5 +1,5 @@
 /**
- * The design rule of THEORY.md §7: `J_min(T, κ*) = ⌈c²·log T·((κ*+1)/(κ*−1))²⌉`, the number
+ * The design rule of docs/theory.md §7: `J_min(T, κ*) = ⌈c²·log T·((κ*+1)/(κ*−1))²⌉`, the number
  * of filters that keeps the expected condition number at most κ*; at least 1.
  */
 export function minimumFilterCount(filterLength: number, targetKappa: number, c = 2): number {

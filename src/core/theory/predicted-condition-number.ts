@@ -1,5 +1,5 @@
 /**
- * `κ̃(J,T) = (1 + 2√(log T/J))/(1 − 2√(log T/J))` (THEORY.md §7). Finite only when
+ * `κ̃(J,T) = (1 + 2√(log T/J))/(1 − 2√(log T/J))` (docs/theory.md §7). Finite only when
  * J > 4·log T; otherwise `Infinity`, which the API reports as null with a note.
  */
 export function predictedConditionNumber(numFilters: number, filterLength: number): number {

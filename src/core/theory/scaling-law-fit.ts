@@ -18,7 +18,7 @@ export interface ScalingLawFit {
 
 /**
  * Least squares through the origin of `a ≈ c·s` over the cells with finite κ̄
- * (THEORY.md §7). Returns undefined with fewer than 3 such cells, as API.md asks.
+ * (docs/theory.md §7). Returns undefined with fewer than 3 such cells, as docs/api.md asks.
  */
 export function fitScalingLaw(
   cells: readonly { numFilters: number; filterLength: number; kappaMean: number }[],

@@ -1,6 +1,6 @@
 /**
  * `‖Q_T‖_F² = Σ_{|τ|<T} (T−|τ|)·R_x(τ)²` in O(T) from the circular autocorrelation
- * (THEORY.md §2).
+ * (docs/theory.md §2).
  */
 export function toeplitzFrobeniusSquared(Rx: ArrayLike<number>, filterLength: number): number {
   const T = filterLength;

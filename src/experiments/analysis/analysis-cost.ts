@@ -21,7 +21,7 @@ const fft = (n: number) =>
   n * Math.log2(Math.max(2, n)) * SECONDS_PER_FFT_POINT_LOG * (nextPowerOfTwo(n) === n ? 1 : 4);
 
 /**
- * Estimated core-seconds of `analyzeSignal` for a signal of N samples (THEORY.md §2–§5): the
+ * Estimated core-seconds of `analyzeSignal` for a signal of N samples (docs/theory.md §2–§5): the
  * autocorrelation, one eigenproblem per T < N (T = N is an FFT) and the exact quantiles per
  * (J, T). The synchronous endpoint should refuse (422) what would block it for long.
  */
@@ -37,7 +37,7 @@ export function estimateAnalyzeSignalCost(request: AnalyzeSignalRequest, signalL
 }
 
 /**
- * Estimated core-seconds of `analyzeFilterbankTaps` (THEORY.md §6): J/2 FFTs of the summed
+ * Estimated core-seconds of `analyzeFilterbankTaps` (docs/theory.md §6): J/2 FFTs of the summed
  * autocorrelation grid and one of N for the LP sum; with stride d > 1 also J/2 FFTs of N, the
  * J·d·N/2 products that build the d×d matrices M_k, and N/d eigenproblems of size 2d.
  */

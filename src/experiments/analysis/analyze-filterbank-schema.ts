@@ -11,7 +11,7 @@ const signalLength = z
   .describe('N, the DFT grid; default max(1024, nextPow2(T))');
 
 /**
- * Body of `POST /v1/analyze/filterbank` as JSON (API.md "Analysis and design"): the taps of a
+ * Body of `POST /v1/analyze/filterbank` as JSON (docs/api.md "Analysis and design"): the taps of a
  * given filterbank, J rows of T numbers. zod's numbers are finite, so NaN/Inf never pass.
  */
 export const analyzeFilterbankRequestSchema = z

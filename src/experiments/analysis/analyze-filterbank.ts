@@ -13,7 +13,7 @@ export interface FilterbankTaps {
   filterLength: number;
 }
 
-/** `POST /v1/analyze/filterbank`'s answer (API.md "Analysis and design"). */
+/** `POST /v1/analyze/filterbank`'s answer (docs/api.md "Analysis and design"). */
 export interface AnalyzeFilterbankResult {
   numFilters: number;
   filterLength: number;
@@ -38,7 +38,7 @@ export interface AnalyzeFilterbankResult {
  */
 export const KAPPA_ROUNDOFF = 1e-12;
 
-/** The LP curve has at most this many points (API.md). */
+/** The LP curve has at most this many points (docs/api.md). */
 export const LP_MAX_POINTS = 2048;
 
 /**
@@ -61,7 +61,7 @@ export function analyzeFilterbank(request: AnalyzeFilterbankRequest): AnalyzeFil
 
 /**
  * Frame bounds, condition number and Littlewood–Paley sum of a given filterbank on the N-point
- * grid (THEORY.md §6), by `FrameBoundsKernel`. With stride d > 1, A and B are the polyphase
+ * grid (docs/theory.md §6), by `FrameBoundsKernel`. With stride d > 1, A and B are the polyphase
  * bounds of §6 and the LP curve is that of the undecimated filterbank (the same filters at
  * stride 1), since the strided frame has no single LP sum.
  *
@@ -104,11 +104,11 @@ export function analyzeFilterbankTaps(
     kappa = B / A;
   } else if (d > J) {
     notes.push(
-      `kappa is null: A = 0 because the ${J} filters are fewer than the stride ${d}, so the strided filterbank is not a frame (THEORY.md §6)`,
+      `kappa is null: A = 0 because the ${J} filters are fewer than the stride ${d}, so the strided filterbank is not a frame (docs/theory.md §6)`,
     );
   } else {
     notes.push(
-      `kappa is null: A = ${A} ≤ ${KAPPA_ROUNDOFF}·B is zero up to roundoff, so the filterbank is not a frame${d === 1 ? ' (its LP sum vanishes at some frequency)' : ''} and κ = B/A is unbounded (THEORY.md §6)`,
+      `kappa is null: A = ${A} ≤ ${KAPPA_ROUNDOFF}·B is zero up to roundoff, so the filterbank is not a frame${d === 1 ? ' (its LP sum vanishes at some frequency)' : ''} and κ = B/A is unbounded (docs/theory.md §6)`,
     );
   }
   const result: AnalyzeFilterbankResult = {

@@ -3,8 +3,8 @@ import { filterbankFields } from '../common/filterbank-schema.js';
 import { declaredSignalLength, signalSchema } from '../common/signal-schema.js';
 
 /**
- * Body of `POST /v1/analyze/signal` (API.md "Analysis and design"): the energy theory of one
- * signal (THEORY.md §2–§5) for every (J, T), with no Monte Carlo. Fields as in an energy
+ * Body of `POST /v1/analyze/signal` (docs/api.md "Analysis and design"): the energy theory of one
+ * signal (docs/theory.md §2–§5) for every (J, T), with no Monte Carlo. Fields as in an energy
  * experiment; every T must be ≤ the signal length N (checked here when the spec states N,
  * and by `analyzeSignal` for a stored signal).
  */
@@ -13,7 +13,7 @@ export const analyzeSignalRequestSchema = z
     signal: signalSchema,
     numFilters: filterbankFields.numFilters,
     filterLengths: filterbankFields.filterLengths,
-    tailProbability: z.number().gt(0).lt(1).default(0.05).describe('p of THEORY.md §5'),
+    tailProbability: z.number().gt(0).lt(1).default(0.05).describe('p of docs/theory.md §5'),
     init: filterbankFields.init,
   })
   .superRefine((request, ctx) => {

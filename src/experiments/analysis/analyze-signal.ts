@@ -6,7 +6,7 @@ import type { EnergyTheory } from '../energy/result.js';
 import { energyTheory } from '../energy/theory.js';
 import type { AnalyzeSignalRequest } from './analyze-signal-schema.js';
 
-/** One (J, T) cell: the energy result's cell without the empirical part (API.md). */
+/** One (J, T) cell: the energy result's cell without the empirical part (docs/api.md). */
 export interface AnalyzeSignalCell {
   signal: string;
   numFilters: number;
@@ -15,7 +15,7 @@ export interface AnalyzeSignalCell {
   theory: EnergyTheory;
 }
 
-/** ‖Q_T‖_F and λ_max of one T (THEORY.md §2); they depend on the signal only, not on J. */
+/** ‖Q_T‖_F and λ_max of one T (docs/theory.md §2); they depend on the signal only, not on J. */
 export interface FilterLengthAutocorrelation {
   filterLength: number;
   frobeniusNorm: number;
@@ -40,9 +40,9 @@ export interface AnalyzeSignalResult {
 export const ANALYSIS_SEED = 0;
 
 /**
- * `POST /v1/analyze/signal` (API.md "Analysis and design"): the theory of the energy ratio
+ * `POST /v1/analyze/signal` (docs/api.md "Analysis and design"): the theory of the energy ratio
  * ‖Φx‖²/‖x‖² for every (J, T), exactly as an energy experiment reports it (`energyTheory`,
- * THEORY.md §3–§5), plus a summary of the signal's circular autocorrelation (§2). Cells are in
+ * docs/theory.md §3–§5), plus a summary of the signal's circular autocorrelation (§2). Cells are in
  * the energy result's order: J outer, T inner.
  *
  * @param stored signals for `{ "kind": "stored" }`, resolved by the caller.

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { LIMITS } from '../common/limits.js';
 
-/** Body of `POST /v1/design` (API.md "Analysis and design"; the rule of THEORY.md §7). */
+/** Body of `POST /v1/design` (docs/api.md "Analysis and design"; the rule of docs/theory.md §7). */
 export const designRequestSchema = z.strictObject({
   filterLengths: z
     .array(z.int().min(1).max(LIMITS.maxSignalLength))

@@ -10,8 +10,8 @@ export interface DesignRow {
 }
 
 /**
- * `POST /v1/design` (API.md "Analysis and design"): for each T, the number of filters that
- * keeps the expected condition number at most κ*, by the design rule of THEORY.md §7,
+ * `POST /v1/design` (docs/api.md "Analysis and design"): for each T, the number of filters that
+ * keeps the expected condition number at most κ*, by the design rule of docs/theory.md §7,
  * `J_min(T, κ*) = ⌈c²·log T·((κ*+1)/(κ*−1))²⌉` (`minimumFilterCount`).
  */
 export function design(request: DesignRequest): DesignRow[] {

@@ -21,7 +21,7 @@ export interface TheoryOutput<T> {
 }
 
 /**
- * One experiment type, defined once (DEVELOPERS.md): the CLI, the threads, the API and
+ * One experiment type, defined once (docs/architecture.md): the CLI, the threads, the API and
  * the workers all plan, run tasks and assemble through this interface. Tasks are pure
  * functions of (request, task): every trial draws from its own stream keyed by
  * (seed, J, T, trial), and assembly reads values in trial order, so the result does not

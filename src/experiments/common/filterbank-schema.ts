@@ -2,10 +2,10 @@ import { z } from 'zod';
 import { INIT_SCHEMES } from '../../core/filterbank/tap-law.js';
 import { LIMITS } from './limits.js';
 
-/** `filterbank.init` (API.md; schemes of THEORY.md §8). */
+/** `filterbank.init` (docs/api.md; schemes of docs/theory.md §8). */
 export const initSchema = z
   .strictObject({
-    scheme: z.enum(INIT_SCHEMES).describe('Initialisation scheme of THEORY.md §8'),
+    scheme: z.enum(INIT_SCHEMES).describe('Initialisation scheme of docs/theory.md §8'),
     variance: z.number().positive().optional().describe('σ², only with scheme "custom"'),
   })
   .superRefine((init, ctx) => {
@@ -23,7 +23,7 @@ export const initSchema = z
 
 const numFilters = z.int().min(1).max(LIMITS.maxNumFilters);
 
-/** Fields of `filterbank` shared by every experiment type (API.md). */
+/** Fields of `filterbank` shared by every experiment type (docs/api.md). */
 export const filterbankFields = {
   numFilters: z
     .union([numFilters, z.array(numFilters).min(1).max(LIMITS.maxCellsPerAxis)])
@@ -41,7 +41,7 @@ export function numFiltersList(numFilters: number | number[]): number[] {
   return Array.isArray(numFilters) ? numFilters : [numFilters];
 }
 
-/** Shared top-level request fields (API.md "Request body, shared fields"). */
+/** Shared top-level request fields (docs/api.md "Request body, shared fields"). */
 export const sharedRequestFields = {
   seed: z
     .int()

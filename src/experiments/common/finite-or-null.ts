@@ -1,5 +1,5 @@
 /**
- * API.md: a number that is not finite is sent as null, with the reason in a sibling `notes`
+ * docs/api.md: a number that is not finite is sent as null, with the reason in a sibling `notes`
  * array. `notes` collects the reasons for one JSON object.
  */
 export function finiteOrNull(value: number, notes: string[], reason: string): number | null {

@@ -22,7 +22,7 @@ export interface PreparedSignal {
   samples: Float64Array;
   /** ‖x‖² after optional normalisation. */
   energy: number;
-  /** Circular autocorrelation R_x(τ), τ = 0..N−1 (THEORY.md §2). */
+  /** Circular autocorrelation R_x(τ), τ = 0..N−1 (docs/theory.md §2). */
   autocorrelation: Float64Array;
   sampleRate?: number;
 }

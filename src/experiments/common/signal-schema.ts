@@ -12,7 +12,7 @@ const signalSeed = z
   .max(2 ** 32 - 1)
   .optional();
 
-/** One signal of an energy request (API.md "Each signal is one of the following"). */
+/** One signal of an energy request (docs/api.md "Each signal is one of the following"). */
 export const signalSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('impulse'), length, position: z.int().min(0).optional(), ...common }),
   z.strictObject({

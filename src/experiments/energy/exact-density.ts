@@ -15,7 +15,7 @@ export interface DensityCurve {
 export const DENSITY_POINTS = 161;
 
 /**
- * The exact density of the energy ratio ‖Φx‖²/‖x‖² (THEORY.md §4) on a grid over `[low, high]`.
+ * The exact density of the energy ratio ‖Φx‖²/‖x‖² (docs/theory.md §4) on a grid over `[low, high]`.
  * The law of ‖Φx‖² is generalized χ² with weights σ²·λ_i(Q_T) and J degrees of freedom; its CDF
  * (Imhof) is accurate to ~1e-12, so the density is taken as the centred difference
  * (F(x + h/2) − F(x − h/2))/h over one grid step h: the mean density over [x − h/2, x + h/2],
@@ -52,7 +52,7 @@ export function energyRatioDensity(
 /**
  * The exact density for one histogram cell of an energy experiment, from the stored request:
  * the cell's signal is prepared as the plan prepares it, and the eigenvalues of Q_T are taken
- * as in src/experiments/energy/theory.ts. `undefined` for uniform taps (THEORY.md §8: no exact
+ * as in src/experiments/energy/theory.ts. `undefined` for uniform taps (docs/theory.md §8: no exact
  * law) and for signals that cannot be rebuilt here (stored signals).
  */
 export function cellDensity(

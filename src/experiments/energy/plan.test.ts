@@ -1,4 +1,4 @@
-// The two exact routes of an energy draw (THEORY.md §6), r(τ) and Parseval on the N grid,
+// The two exact routes of an energy draw (docs/theory.md §6), r(τ) and Parseval on the N grid,
 // give the same ‖Φx‖²/‖x‖² to roundoff.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';

@@ -31,11 +31,11 @@ import type { EnergyCell, EnergyResult, EnergyTheory } from './result.js';
 import type { EnergyRequest } from './schema.js';
 import { energyTheory } from './theory.js';
 
-/** Quantile levels every energy cell reports (API.md), besides p and 1 − p. */
+/** Quantile levels every energy cell reports (docs/api.md), besides p and 1 − p. */
 const FIXED_QUANTILES = [0.05, 0.5, 0.95];
 
 /**
- * How one draw's energies are computed (THEORY.md §6): from r(τ) (J/2 FFTs of
+ * How one draw's energies are computed (docs/theory.md §6): from r(τ) (J/2 FFTs of
  * G = 2^⌈log₂(2T−1)⌉ points, one real FFT, then O(T) per signal), or from the LP sum on the
  * N grid by Parseval, ‖Φx‖² = (1/N)·Σ_k LP[k]·|X[k]|² (J/2 FFTs of N points, then O(N) per
  * signal). Both are exact up to roundoff.
@@ -55,8 +55,8 @@ export function energyRoute(T: number, signalLengths: readonly number[]): Energy
 }
 
 /**
- * Plans an energy experiment (API.md `type: "energy"`). Draw cells are the (J, T) pairs:
- * each trial draws one filterbank and yields ‖Φx‖²/‖x‖² for every signal (THEORY.md §6).
+ * Plans an energy experiment (docs/api.md `type: "energy"`). Draw cells are the (J, T) pairs:
+ * each trial draws one filterbank and yields ‖Φx‖²/‖x‖² for every signal (docs/theory.md §6).
  * Theory tasks are the (signal, T) pairs, each sharing one eigendecomposition over all J.
  */
 export function planEnergy(

@@ -1,6 +1,6 @@
 import type { Histogram } from '../../core/stats/histogram.js';
 
-/** Theory of one (signal, J, T) cell (THEORY.md §3–§5); null where not finite or not applicable. */
+/** Theory of one (signal, J, T) cell (docs/theory.md §3–§5); null where not finite or not applicable. */
 export interface EnergyTheory {
   mean: number;
   variance: number;
@@ -11,7 +11,7 @@ export interface EnergyTheory {
     exactUpper: number | null;
     exactLower: number | null;
   };
-  /** ‖Q_T‖_F and λ_max of the signal's Toeplitz matrix (THEORY.md §2); λ_max null for uniform taps. */
+  /** ‖Q_T‖_F and λ_max of the signal's Toeplitz matrix (docs/theory.md §2); λ_max null for uniform taps. */
   autocorrelation: { frobeniusNorm: number; lambdaMax: number | null };
   notes?: string[];
 }
@@ -27,7 +27,7 @@ export interface EnergyEmpirical {
   histogram: Histogram;
 }
 
-/** One cell of the energy result (API.md "Energy result"); statistics of ‖Φx‖²/‖x‖². */
+/** One cell of the energy result (docs/api.md "Energy result"); statistics of ‖Φx‖²/‖x‖². */
 export interface EnergyCell {
   signal: string;
   numFilters: number;

@@ -4,14 +4,14 @@ import { LIMITS } from '../common/limits.js';
 import { declaredSignalLength, signalSchema } from '../common/signal-schema.js';
 import { signalNames } from '../common/signal-names.js';
 
-/** `type: "energy"` request (API.md): the energy response of signals to random filterbanks. */
+/** `type: "energy"` request (docs/api.md): the energy response of signals to random filterbanks. */
 export const energyRequestSchema = z
   .strictObject({
     type: z.literal('energy'),
     ...sharedRequestFields,
     filterbank: z.strictObject(filterbankFields),
     signals: z.array(signalSchema).min(1).max(LIMITS.maxSignals),
-    tailProbability: z.number().gt(0).lt(1).default(0.05).describe('p of THEORY.md §5'),
+    tailProbability: z.number().gt(0).lt(1).default(0.05).describe('p of docs/theory.md §5'),
   })
   .superRefine((request, ctx) => {
     request.signals.forEach((signal, i) => {

@@ -10,11 +10,11 @@ import { finiteOrNull } from '../common/finite-or-null.js';
 import type { EnergyTheory } from './result.js';
 
 export const UNIFORM_TAPS_NOTE =
-  'chernoff, exactUpper, exactLower and lambdaMax are null: the Chernoff bound and the exact law assume Gaussian taps, and this scheme draws uniform ones (THEORY.md §8)';
+  'chernoff, exactUpper, exactLower and lambdaMax are null: the Chernoff bound and the exact law assume Gaussian taps, and this scheme draws uniform ones (docs/theory.md §8)';
 
 /**
  * The theory of the energy ratio ‖Φx‖²/‖x‖² for one signal and one T, for each J
- * (THEORY.md §3–§5). The eigenvalues of Q_T are computed once and shared by every J.
+ * (docs/theory.md §3–§5). The eigenvalues of Q_T are computed once and shared by every J.
  */
 export function energyTheory(
   autocorrelation: Float64Array,

@@ -13,19 +13,19 @@ export interface KappaSummary {
   quantiles: Record<string, number | null>;
 }
 
-/** Theory of one (J, T) cell (THEORY.md §7); A and B normalised so that E[LP] = 1. */
+/** Theory of one (J, T) cell (docs/theory.md §7); A and B normalised so that E[LP] = 1. */
 export interface FrameBoundsTheory {
   A: { chi2: number; asymptotic: number };
   B: { chi2: number; asymptotic: number };
   kappaTilde: number | null;
   /** The χ² model's own κ, B.chi2/A.chi2. */
   kappaChi2: number | null;
-  /** THEORY.md §7 refinement: χ²_J/J at the real bins, χ²_{2J}/(2J) at ⌈T/2⌉−1 interior bins. */
+  /** docs/theory.md §7 refinement: χ²_J/J at the real bins, χ²_{2J}/(2J) at ⌈T/2⌉−1 interior bins. */
   refined: { A: number; B: number; kappa: number | null };
   notes?: string[];
 }
 
-/** One cell of the frame-bounds result (API.md "Frame-bounds result"). */
+/** One cell of the frame-bounds result (docs/api.md "Frame-bounds result"). */
 export interface FrameBoundsCell {
   numFilters: number;
   filterLength: number;

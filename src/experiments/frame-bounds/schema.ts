@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { filterbankFields, sharedRequestFields } from '../common/filterbank-schema.js';
 import { LIMITS } from '../common/limits.js';
 
-/** `type: "frame-bounds"` request (API.md): frame bounds and κ of random filterbanks. */
+/** `type: "frame-bounds"` request (docs/api.md): frame bounds and κ of random filterbanks. */
 export const frameBoundsRequestSchema = z
   .strictObject({
     type: z.literal('frame-bounds'),

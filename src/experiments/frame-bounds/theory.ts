@@ -5,7 +5,7 @@ import { finiteOrNull } from '../common/finite-or-null.js';
 import type { FrameBoundsTheory } from './result.js';
 
 /**
- * Theory of A, B and κ for J filters of length T on an N-point grid (THEORY.md §7): the
+ * Theory of A, B and κ for J filters of length T on an N-point grid (docs/theory.md §7): the
  * paper's χ² model (T i.i.d. χ²_J/J), the asymptotics, κ̃, and the refined model.
  */
 export function frameBoundsTheory(
