@@ -137,10 +137,10 @@ check(
 check(succeeded.size === ids.length, 'no unknown experiment succeeded');
 let notSucceeded = 0;
 for (let i = 0; i < ids.length; i += 500) {
-  const raws = await redis.mget(...ids.slice(i, i + 500).map((id) => keys.experiment(id)));
-  notSucceeded += raws.filter(
-    (raw) => raw === null || (JSON.parse(raw) as { status: string }).status !== 'succeeded',
-  ).length;
+  const pipeline = redis.pipeline();
+  for (const id of ids.slice(i, i + 500)) pipeline.hget(keys.experiment(id), 'status');
+  const statuses = ((await pipeline.exec()) ?? []).map(([, status]) => status);
+  notSucceeded += statuses.filter((status) => status !== 'succeeded').length;
 }
 check(notSucceeded === 0, `every stored record says succeeded (${notSucceeded} do not)`);
 

@@ -9,24 +9,60 @@ import {
 import { keys } from './redis-keys.js';
 
 /**
+ * A record is a Redis hash: `doc`, the immutable part (id, owner, request, …) as JSON written
+ * once by node, and one field per mutable one (`status`, `startedAt`, `finishedAt`, `error`).
+ * The transition script below only ever touches the mutable fields: Lua's cjson prints numbers
+ * with 14 significant digits, so re-encoding the request there would round its samples and
+ * parameters, and the workers would then run another experiment than the one submitted.
+ */
+const MUTABLE_FIELDS = ['status', 'startedAt', 'finishedAt', 'error'] as const;
+
+/**
  * Moves a record to a new status only from one of the allowed ones, atomically, so that a
- * cancel racing a worker's "succeeded" cannot be overwritten. KEYS[1] record; ARGV: new status,
- * JSON patch, comma-separated allowed statuses, TTL seconds (0 = keep). Returns the new JSON or
- * false.
+ * cancel racing a worker's "succeeded" cannot be overwritten. KEYS[1] record hash; ARGV: new
+ * status, comma-separated allowed statuses, TTL seconds (0 = keep), then field/value pairs of
+ * the patch. Returns the hash's fields and values, or false.
  */
 const TRANSITION = `
-local raw = redis.call('GET', KEYS[1])
-if not raw then return false end
-local record = cjson.decode(raw)
+local status = redis.call('HGET', KEYS[1], 'status')
+if not status then return false end
 local allowed = false
-for s in string.gmatch(ARGV[3], '[^,]+') do if record.status == s then allowed = true end end
+for s in string.gmatch(ARGV[2], '[^,]+') do if status == s then allowed = true end end
 if not allowed then return false end
-record.status = ARGV[1]
-for k, v in pairs(cjson.decode(ARGV[2])) do record[k] = v end
-local out = cjson.encode(record)
-local ttl = tonumber(ARGV[4])
-if ttl > 0 then redis.call('SET', KEYS[1], out, 'EX', ttl) else redis.call('SET', KEYS[1], out, 'KEEPTTL') end
-return out`;
+redis.call('HSET', KEYS[1], 'status', ARGV[1], unpack(ARGV, 4))
+local ttl = tonumber(ARGV[3])
+if ttl > 0 then redis.call('EXPIRE', KEYS[1], ttl) end
+return redis.call('HGETALL', KEYS[1])`;
+
+/** The hash fields of a new record. */
+function recordFields(record: ExperimentRecord): Record<string, string> {
+  const { status, startedAt, finishedAt, error, ...doc } = record;
+  const fields: Record<string, string> = { doc: JSON.stringify(doc), status };
+  if (startedAt !== undefined) fields.startedAt = startedAt;
+  if (finishedAt !== undefined) fields.finishedAt = finishedAt;
+  if (error !== undefined) fields.error = JSON.stringify(error);
+  return fields;
+}
+
+/** The record of a hash read with HGETALL; undefined when the key does not exist. */
+export function recordFromFields(fields: Record<string, string>): ExperimentRecord | undefined {
+  if (fields.doc === undefined || fields.status === undefined) return undefined;
+  const record = {
+    ...(JSON.parse(fields.doc) as Omit<ExperimentRecord, (typeof MUTABLE_FIELDS)[number]>),
+    status: fields.status as ExperimentStatus,
+  } as ExperimentRecord;
+  if (fields.startedAt !== undefined) record.startedAt = fields.startedAt;
+  if (fields.finishedAt !== undefined) record.finishedAt = fields.finishedAt;
+  if (fields.error !== undefined) record.error = JSON.parse(fields.error) as Problem;
+  return record;
+}
+
+/** HGETALL's flat [field, value, …] reply (as EVAL returns it) as an object. */
+function pairsToFields(flat: string[]): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (let i = 0; i + 1 < flat.length; i += 2) fields[flat[i]!] = flat[i + 1]!;
+  return fields;
+}
 
 export interface ListOptions {
   limit: number;
@@ -49,14 +85,13 @@ export class ExperimentStore {
     const score = Date.parse(record.createdAt);
     await this.redis
       .multi()
-      .set(keys.experiment(record.id), JSON.stringify(record))
+      .hset(keys.experiment(record.id), recordFields(record))
       .zadd(keys.experimentsOf(record.owner), score, record.id)
       .exec();
   }
 
   async get(id: string): Promise<ExperimentRecord | undefined> {
-    const raw = await this.redis.get(keys.experiment(id));
-    return raw === null ? undefined : (JSON.parse(raw) as ExperimentRecord);
+    return recordFromFields(await this.redis.hgetall(keys.experiment(id)));
   }
 
   /** The record if it exists and belongs to `owner`. */
@@ -91,17 +126,22 @@ export class ExperimentStore {
     patch: Partial<Pick<ExperimentRecord, 'startedAt' | 'finishedAt' | 'error'>> = {},
   ): Promise<ExperimentRecord | undefined> {
     const final = FINAL_STATUSES.includes(status);
+    const patchPairs: string[] = [];
+    if (patch.startedAt !== undefined) patchPairs.push('startedAt', patch.startedAt);
+    if (patch.finishedAt !== undefined) patchPairs.push('finishedAt', patch.finishedAt);
+    if (patch.error !== undefined) patchPairs.push('error', JSON.stringify(patch.error));
     const out = (await this.redis.eval(
       TRANSITION,
       1,
       keys.experiment(id),
       status,
-      JSON.stringify(patch),
       from.join(','),
       final ? this.ttlSeconds : 0,
-    )) as string | null;
+      ...patchPairs,
+    )) as string[] | null;
     if (out === null) return undefined;
-    const record = JSON.parse(out) as ExperimentRecord;
+    const record = recordFromFields(pairsToFields(out));
+    if (record === undefined) return undefined;
     if (final) {
       await this.redis
         .multi()
@@ -197,7 +237,9 @@ export class ExperimentStore {
         ids.push(page[i]!);
         scores.push(Number(page[i + 1]));
       }
-      const raws = await this.redis.mget(...ids.map((id) => keys.experiment(id)));
+      const pipeline = this.redis.pipeline();
+      for (const id of ids) pipeline.hgetall(keys.experiment(id));
+      const replies = (await pipeline.exec()) ?? [];
       for (let i = 0; i < ids.length; i++) {
         const id = ids[i]!;
         if (afterId !== undefined) {
@@ -206,12 +248,13 @@ export class ExperimentStore {
             if (id >= afterId) continue;
           }
         }
-        const raw = raws[i];
-        if (raw === null || raw === undefined) {
+        const [error, fields] = replies[i] ?? [null, {}];
+        if (error !== null) throw error;
+        const record = recordFromFields(fields as Record<string, string>);
+        if (record === undefined) {
           await this.redis.zrem(index, id);
           continue;
         }
-        const record = JSON.parse(raw) as ExperimentRecord;
         if (options.status !== undefined && record.status !== options.status) continue;
         items.push(record);
         if (items.length === options.limit) {

@@ -79,9 +79,9 @@ test("each key sees only its own experiments; another key's id is 404", async ()
   );
 
   // The record stores a hash of the key, never the key.
-  const raw = (await stack.redis.get(keys.experiment(id)))!;
-  assert.ok(!raw.includes(ALICE));
-  assert.equal((JSON.parse(raw) as { owner: string }).owner, ownerOfKey(ALICE));
+  const fields = await stack.redis.hgetall(keys.experiment(id));
+  assert.ok(!JSON.stringify(fields).includes(ALICE));
+  assert.equal((JSON.parse(fields.doc!) as { owner: string }).owner, ownerOfKey(ALICE));
   assert.match(ownerOfKey(ALICE), /^[0-9a-f]{32}$/);
 });
 

@@ -2,6 +2,8 @@
 // loopback port. Requests are small (frame-bounds, N = 64, J = 4, T ∈ {4, 8}, 50 trials) so the
 // file runs in a few seconds.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import request from 'supertest';
 import type { SeededExperimentRequest } from '../../src/experiments/experiment-request.js';
@@ -100,6 +102,44 @@ describe('POST /v1/experiments', () => {
       .expect(409);
     problemOf(conflict);
     await finished((first.body as Resource).id);
+  });
+  test('samples and long-digit parameters: the served request and result equal `fbstab run`, byte for byte', async () => {
+    // Random doubles with all 17 significant digits: the store once re-encoded records in Lua
+    // (cjson, 14 digits), so workers ran rounded samples and the result differed near 1e-14.
+    let state = 0x9e3779b9;
+    const random = () => {
+      state ^= state << 13;
+      state ^= state >>> 17;
+      state ^= state << 5;
+      return (state >>> 0) / 2 ** 32 - 0.5;
+    };
+    const samples = Array.from({ length: 257 }, () => random() * Math.PI);
+    const body = {
+      type: 'energy',
+      seed: 2718281828,
+      trials: 120,
+      filterbank: { numFilters: [3, 6], filterLengths: [5, 64] },
+      signals: [
+        { kind: 'samples', samples, name: 'random', sampleRate: 22050 },
+        { kind: 'samples', samples: samples.map((x) => x * 1e-3), normalize: false },
+        { kind: 'sine', length: 200, frequency: 0.12345678901234567, phase: 1.2345678901234567 },
+      ],
+    };
+    const res = await http().post('/v1/experiments').send(body).expect(202);
+    const done = await finished((res.body as Resource).id);
+    assert.equal(done.status, 'succeeded');
+    assert.deepStrictEqual(
+      (done.request as { signals: { samples?: number[] }[] }).signals[0]!.samples,
+      samples,
+      'the stored request keeps every digit',
+    );
+    const cli = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'run', '-'], {
+      cwd: fileURLToPath(new URL('../..', import.meta.url)),
+      input: JSON.stringify(body),
+      encoding: 'utf8',
+    });
+    assert.equal(cli.status, 0, cli.stderr);
+    assert.equal(JSON.stringify(done.result), JSON.stringify(JSON.parse(cli.stdout)));
   });
 });
 
