@@ -15,7 +15,7 @@ import { keys } from './redis-keys.js';
  * with 14 significant digits, so re-encoding the request there would round its samples and
  * parameters, and the workers would then run another experiment than the one submitted.
  */
-const MUTABLE_FIELDS = ['status', 'startedAt', 'finishedAt', 'error'] as const;
+type MutableField = 'status' | 'startedAt' | 'finishedAt' | 'error';
 
 /**
  * Moves a record to a new status only from one of the allowed ones, atomically, so that a
@@ -48,7 +48,7 @@ function recordFields(record: ExperimentRecord): Record<string, string> {
 export function recordFromFields(fields: Record<string, string>): ExperimentRecord | undefined {
   if (fields.doc === undefined || fields.status === undefined) return undefined;
   const record = {
-    ...(JSON.parse(fields.doc) as Omit<ExperimentRecord, (typeof MUTABLE_FIELDS)[number]>),
+    ...(JSON.parse(fields.doc) as Omit<ExperimentRecord, MutableField>),
     status: fields.status as ExperimentStatus,
   } as ExperimentRecord;
   if (fields.startedAt !== undefined) record.startedAt = fields.startedAt;

@@ -122,7 +122,7 @@ describe('POST /v1/experiments', () => {
       signals: [
         { kind: 'samples', samples, name: 'random', sampleRate: 22050 },
         { kind: 'samples', samples: samples.map((x) => x * 1e-3), normalize: false },
-        { kind: 'sine', length: 200, frequency: 0.12345678901234567, phase: 1.2345678901234567 },
+        { kind: 'sine', length: 200, frequency: Math.SQRT1_2 / 5, phase: Math.E / 2 },
       ],
     };
     const res = await http().post('/v1/experiments').send(body).expect(202);
