@@ -103,7 +103,7 @@ export interface ScalingLawPoint {
   readonly s: number;
 }
 
-/** Least-squares fit a ≈ c·s through the origin (docs/theory.md §7, "Fitting the law"). */
+/** Least-squares fit a ≈ c·s through the origin (docs/theory.md §7.4). */
 export interface ScalingLaw {
   readonly c: number;
   readonly r2: number;
