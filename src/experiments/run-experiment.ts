@@ -4,8 +4,9 @@ import { planExperiment, type ExperimentResult, type SeededExperimentRequest } f
 
 /**
  * The pure runner of docs/architecture.md: `(request, rng, onProgress, signal) → result`. The
- * randomness is the request's seed: every trial draws from its own stream derived from it
- * (THEORY-independent; see experiment-definition.ts), so no generator object is passed.
+ * randomness is the request's seed: every trial draws from its own stream derived from it, so
+ * the result does not depend on how trials are scheduled (see experiment-definition.ts) and no
+ * generator object is passed.
  */
 export function runExperiment(
   request: SeededExperimentRequest,

@@ -73,7 +73,7 @@ export interface FrameBoundsCell {
   readonly stride: number;
   readonly empirical: {
     readonly trials: number;
-    /** A and B are normalised by J·T·σ² (docs/theory.md §6). */
+    /** A and B are normalised by J·T·σ²/d (docs/theory.md §6.4, §10.9). */
     readonly A: BoundStats;
     readonly B: BoundStats;
     /** κ = B/A; `null` statistics mean κ was unbounded (A = 0) in some trial. */
@@ -103,7 +103,7 @@ export interface ScalingLawPoint {
   readonly s: number;
 }
 
-/** Least-squares fit a ≈ c·s through the origin (docs/theory.md §7, "Fitting the law"). */
+/** Least-squares fit a ≈ c·s through the origin (docs/theory.md §7.4). */
 export interface ScalingLaw {
   readonly c: number;
   readonly r2: number;

@@ -34,9 +34,9 @@ const threadFile = new URL(`./task-thread${import.meta.url.endsWith('.ts') ? '.t
   .href;
 
 /**
- * Runs an experiment over worker threads. Tasks are the plan's own (THEORY-free slices of
- * trials and theory), so the result is identical to the sequential run for any thread
- * count or chunk size; only the order in which outputs arrive differs, and assembly sorts
+ * Runs an experiment over worker threads. Tasks are the plan's own (slices of trials, and
+ * theory tasks, that share no state), so the result is identical to the sequential run for any
+ * thread count or chunk size; only the order in which outputs arrive differs, and assembly sorts
  * that out by trial index.
  */
 export async function runExperimentInParallel(

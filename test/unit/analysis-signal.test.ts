@@ -25,7 +25,7 @@ const issuePaths = (body: unknown) => {
   return parsed.error.issues.map((issue) => `${formatIssuePath(issue.path)}: ${issue.message}`);
 };
 
-test('impulse: cells are energyTheory’s, and equal the χ²_{JT}/(JT) closed forms (THEORY §4)', () => {
+test('impulse: cells are energyTheory’s, and equal the χ²_{JT}/(JT) closed forms (docs/theory.md §4)', () => {
   const N = 1024;
   const Js = [1, 10];
   const Ts = [1, 8, 64];
@@ -82,7 +82,7 @@ test('impulse: cells are energyTheory’s, and equal the χ²_{JT}/(JT) closed f
   }
 });
 
-test('alternating sine: R_x(τ)/R_x(0) = (−1)^τ, λ_max = T, variance 2/J at every T (THEORY §4)', () => {
+test('alternating sine: R_x(τ)/R_x(0) = (−1)^τ, λ_max = T, variance 2/J at every T (docs/theory.md §4)', () => {
   const result = analyze({
     signal: { kind: 'sine', length: 256, frequency: 0.5, name: 'alt' },
     numFilters: 10,

@@ -66,7 +66,7 @@ test('Monte Carlo mean and variance of ‖Φx‖²/‖x‖² within 4 standard e
   }
 });
 
-test('exact deviations bracket the simulated quantiles (THEORY §5), at p = 0.05', () => {
+test('exact deviations bracket the simulated quantiles (docs/theory.md §5), at p = 0.05', () => {
   const result = run({
     type: 'energy',
     seed: 77,

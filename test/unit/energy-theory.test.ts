@@ -1,5 +1,5 @@
 // The energy theory of docs/theory.md §3–§5 against its closed forms (§4) and the independent
-// reference values of §9 (../shared/reference/paper-signals.json).
+// reference values of §9 (test/fixtures/paper-signals.json and paper-experiments.json).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import chisquareQuantile from '@stdlib/stats-base-dists-chisquare-quantile';
@@ -15,7 +15,7 @@ import { sineSignal } from '../../src/core/signals/sine-signal.js';
 import { normalizeEnergy } from '../../src/core/signals/normalize-energy.js';
 import { energyTheory, UNIFORM_TAPS_NOTE } from '../../src/experiments/energy/theory.js';
 import { assertClose } from '../support/assert-close.js';
-import { loadPaperReference } from '../support/reference.js';
+import { loadPaperExperiments, loadPaperReference } from '../support/reference.js';
 
 const paper = { scheme: 'paper' as const };
 
@@ -27,7 +27,7 @@ test('deviation bounds reject tail probabilities outside (0, 1)', () => {
   }
 });
 
-test('toeplitzFrobeniusSquared: impulse gives T, alternating sine gives T² (THEORY §4)', () => {
+test('toeplitzFrobeniusSquared: impulse gives T, alternating sine gives T² (docs/theory.md §4)', () => {
   for (const T of [1, 2, 7, 8, 100, 1000]) {
     const impulse = circularAutocorrelation(impulseSignal(1000, 3));
     assertClose(toeplitzFrobeniusSquared(impulse, T), T, 1e-12, `impulse T=${T}`);
@@ -37,7 +37,7 @@ test('toeplitzFrobeniusSquared: impulse gives T, alternating sine gives T² (THE
   }
 });
 
-test('impulse closed form: χ²_{JT}/(JT), variance 2/(JT), exact = χ² quantiles (THEORY §4)', () => {
+test('impulse closed form: χ²_{JT}/(JT), variance 2/(JT), exact = χ² quantiles (docs/theory.md §4)', () => {
   const N = 1024;
   const Rx = circularAutocorrelation(impulseSignal(N, 513));
   for (const T of [1, 3, 8, 64, 100]) {
@@ -68,7 +68,7 @@ test('impulse closed form: χ²_{JT}/(JT), variance 2/(JT), exact = χ² quantil
   }
 });
 
-test('alternating sine closed form: χ²_J/J for every T, variance 2/J (THEORY §4)', () => {
+test('alternating sine closed form: χ²_J/J for every T, variance 2/J (docs/theory.md §4)', () => {
   const N = 1024;
   const Rx = circularAutocorrelation(normalizeEnergy(sineSignal(N, 0.5)));
   for (const T of [1, 2, 5, 8, 77, 256]) {
@@ -83,7 +83,7 @@ test('alternating sine closed form: χ²_J/J for every T, variance 2/J (THEORY �
   }
 });
 
-test('fourth-moment term: uniform taps lower the variance by J·(2b⁴/15)·T·‖x‖⁴ (THEORY §3)', () => {
+test('fourth-moment term: uniform taps lower the variance by J·(2b⁴/15)·T·‖x‖⁴ (docs/theory.md §3)', () => {
   const T = 16;
   const J = 4;
   const law = tapLaw('pytorch-default', J, T);
@@ -99,7 +99,7 @@ test('fourth-moment term: uniform taps lower the variance by J·(2b⁴/15)·T·�
   assert.deepEqual(t!.notes, [UNIFORM_TAPS_NOTE]);
 });
 
-test('every scheme of THEORY §8 has the variance of its table', () => {
+test('every scheme of docs/theory.md §8 has the variance of its table', () => {
   const J = 10;
   const T = 64;
   assert.equal(tapLaw('paper', J, T).variance, 1 / (J * T));
@@ -140,19 +140,30 @@ test('§9 reference values: moments and bounds to 1e-6, exact deviations to 1e-5
 });
 
 test('§9 table: impulse and sine Cantelli and Chernoff as printed', () => {
-  const cantelli = [0.6892, 0.48734, 0.3446, 0.24367, 0.1723, 0.12183, 0.08615, 0.06092];
-  const chernoff = [0.31366, 0.21314, 0.14651, 0.10155, 0.0708, 0.04956, 0.0348, 0.02448];
-  const impulse = circularAutocorrelation(impulseSignal(1024, 513));
-  const sine = circularAutocorrelation(normalizeEnergy(sineSignal(1024, 0.5)));
-  [8, 16, 32, 64, 128, 256, 512, 1024].forEach((T, i) => {
-    const [t] = energyTheory(impulse, 1, T, [10], paper, 0.05);
-    // The table prints 5 decimals, so it is checked to half a unit in the last place.
-    assert.ok(Math.abs(t!.deviation.cantelli! - cantelli[i]!) <= 5e-6, `cantelli T=${T}`);
-    assert.ok(Math.abs(t!.deviation.chernoff! - chernoff[i]!) <= 5e-6, `chernoff T=${T}`);
-    const [s] = energyTheory(sine, 1, T, [10], paper, 0.05);
-    assert.ok(Math.abs(s!.deviation.cantelli! - 1.94936) <= 5e-6);
-    assert.ok(Math.abs(s!.deviation.chernoff! - 1.12957) <= 5e-6);
-    assert.ok(Math.abs(s!.deviation.exactUpper! - 0.830704) <= 5e-7);
-    assert.ok(Math.abs(s!.deviation.exactLower! - 0.60597) <= 5e-7);
+  const table = loadPaperExperiments().printed.energyFigure;
+  const { J, p, N } = table;
+  const impulse = circularAutocorrelation(impulseSignal(N, 513));
+  const sine = circularAutocorrelation(normalizeEnergy(sineSignal(N, 0.5)));
+  // The table prints 5 decimals (6 for the exact sine values), so each value is checked to half
+  // a unit in its last printed place.
+  const half = 0.5 * 10 ** -table.decimals;
+  const halfExact = 0.5 * 10 ** -table.sine.exactDecimals;
+  table.filterLengths.forEach((T, i) => {
+    const [t] = energyTheory(impulse, 1, T, [J], paper, p);
+    assert.ok(Math.abs(t!.deviation.cantelli! - table.impulse.cantelli[i]!) <= half, `cantelli T=${T}`);
+    assert.ok(Math.abs(t!.deviation.chernoff! - table.impulse.chernoff[i]!) <= half, `chernoff T=${T}`);
+    const [s] = energyTheory(sine, 1, T, [J], paper, p);
+    assert.ok(Math.abs(s!.deviation.cantelli! - table.sine.cantelli) <= half);
+    assert.ok(Math.abs(s!.deviation.chernoff! - table.sine.chernoff) <= half);
+    assert.ok(Math.abs(s!.deviation.exactUpper! - table.sine.exactUpper) <= halfExact);
+    assert.ok(Math.abs(s!.deviation.exactLower! - table.sine.exactLower) <= halfExact);
+  });
+  const exact = table.impulse.exactUpper;
+  exact.T.forEach((T, i) => {
+    const [t] = energyTheory(impulse, 1, T, [J], paper, p);
+    assert.ok(
+      Math.abs(t!.deviation.exactUpper! - exact.values[i]!) <= 0.5 * 10 ** -exact.decimals,
+      `exactUpper T=${T}`,
+    );
   });
 });

@@ -27,7 +27,7 @@ let pairScratch = new Float64Array(0);
 
 /**
  * Fills `taps` (J·T values, filter j in taps[j·T .. j·T+T−1]) with one draw of the filterbank
- * under `law` (docs/theory.md §1, §8).
+ * under `law` (docs/theory.md §1, §8; the order is that of §10.3).
  *
  * The stream is read pair by pair, in the order the FFT kernels consume it (two real filters
  * share one complex FFT, see SummedSpectralPower): filters 2p and 2p+1 take 2T consecutive

@@ -44,7 +44,7 @@ test('tight frames: the Haar pair has A = B = 2, shifted impulses have A = B = J
   assert.ok(Math.abs(strided.A - 1) < 1e-12 && Math.abs(strided.B - 1) < 1e-12, JSON.stringify(strided));
 });
 
-test('autocorrelation route equals the direct route to 1e-12 (THEORY §6)', () => {
+test('autocorrelation route equals the direct route to 1e-12 (docs/theory.md §6)', () => {
   for (const [J, T, N] of [
     [3, 5, 16],
     [10, 8, 1024],
@@ -122,7 +122,7 @@ function explicitStridedBounds(taps: Float64Array, J: number, T: number, N: numb
   return { A: ev[0]!, B: ev[N - 1]! };
 }
 
-test('stride: the polyphase bounds equal the explicit frame operator’s (THEORY §6)', () => {
+test('stride: the polyphase bounds equal the explicit frame operator’s (docs/theory.md §6)', () => {
   for (const [J, T, N, d] of [
     [4, 5, 12, 3],
     [3, 4, 12, 2],

@@ -18,7 +18,7 @@ export type LittlewoodPaleyRoute = 'direct' | 'autocorrelation';
 
 /**
  * The frame bounds A = min LP, B = max LP of one draw of J filters of length T on the N-point
- * grid, or with stride d the polyphase bounds of §6. Picks the cheaper exact route: the J
+ * grid, or with stride d the polyphase bounds of §6.4. Picks the cheaper exact route (§10.6): the J
  * filters' N-point spectra when N is a power of two no larger than the autocorrelation grid
  * 2^⌈log₂(2T−1)⌉, otherwise r(τ) by short FFTs followed by one N-point DFT.
  */

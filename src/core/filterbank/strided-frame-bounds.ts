@@ -4,7 +4,7 @@ import type { FrameBounds } from './frame-bounds-kernel.js';
 
 /**
  * Frame bounds of J filters of length T applied with stride d on the N-point grid, by the
- * polyphase form of docs/theory.md §6: with K = N/d and V_k = [φ̂_j[k + a·K]]_{j,a} (J×d),
+ * polyphase form of docs/theory.md §6.4 (§10.7): with K = N/d and V_k = [φ̂_j[k + a·K]]_{j,a} (J×d),
  * M_k = V_kᴴV_k/d, A = min_k λ_min(M_k) and B = max_k λ_max(M_k).
  */
 export class StridedFrameBounds {

@@ -6,7 +6,7 @@ import type { TapLaw } from './tap-law.js';
 /**
  * `P[k] = Σ_j |DFT_G(φ_j)[k]|²` on a grid of G ≥ T points (docs/theory.md §6: on the N-point grid
  * this is the Littlewood–Paley sum; on a grid of at least 2T−1 points it is the DFT of the
- * summed linear autocorrelation r). Two real filters share one complex FFT:
+ * summed linear autocorrelation r). Two real filters share one complex FFT (§10.4):
  * with z = a + i·b, |A_k|² + |B_k|² = (|Z_k|² + |Z_{G−k}|²)/2, so no unpacking is needed.
  *
  * Holds its scratch buffers, so one instance serves one thread.

@@ -5,8 +5,8 @@ import { symmetricEigenvalues } from './symmetric-eigenvalues.js';
  * `firstColumn[|s − t|]` (the matrix Q_T of docs/theory.md §2 when `firstColumn` is R_x).
  *
  * A symmetric Toeplitz matrix is centrosymmetric, so its spectrum is the union of the spectra
- * of two half-size symmetric blocks (Cantoni & Butler 1976; docs/theory.md §2, "Splitting the
- * eigenproblem"). With m = ⌊size/2⌋, A the top-left m×m block, B the top-right m×m block, E
+ * of two half-size symmetric blocks (Cantoni & Butler 1976; docs/theory.md §2.5 and
+ * §10.10). With m = ⌊size/2⌋, A the top-left m×m block, B the top-right m×m block, E
  * the exchange matrix, c the first m entries of the middle column and q the middle diagonal:
  * - even size: eig(A + B·E) ∪ eig(A − B·E);
  * - odd size: eig([[A + B·E, √2·c], [√2·cᵀ, q]]) ∪ eig(A − B·E).

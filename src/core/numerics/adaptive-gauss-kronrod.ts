@@ -31,7 +31,7 @@ export interface QuadratureOptions {
 /**
  * ∫_a^b f(x) dx by globally adaptive Gauss–Kronrod 7/15 quadrature: the interval with the
  * largest error estimate is bisected until the summed estimate meets the tolerance. Used for
- * the expected χ² order statistics of docs/theory.md §7, whose integrands are smooth.
+ * the expected χ² order statistics of docs/theory.md §7 (§10.13), whose integrands are smooth.
  */
 export function integrateAdaptive(
   f: (x: number) => number,

@@ -38,7 +38,7 @@ function checkWord(what: string, value: number): void {
 }
 
 /**
- * An independent xoshiro128** generator for the tuple `(seed, ...keys)`, for example
+ * An independent xoshiro128** generator (docs/theory.md §10.1) for the tuple `(seed, ...keys)`, for example
  * `(seed, kind, J, T, trial)`: each Monte Carlo trial draws from its own stream, so results are
  * reproducible whatever the scheduling across cells and worker threads.
  *

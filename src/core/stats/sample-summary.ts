@@ -1,6 +1,6 @@
 import { quantileSorted } from './quantile-sorted.js';
 
-/** Moments, extremes and quantiles of one sample (docs/theory.md §9 reports these per cell). */
+/** Moments, extremes and quantiles of one sample (docs/theory.md §10.16). */
 export interface SampleSummary {
   count: number;
   mean: number;

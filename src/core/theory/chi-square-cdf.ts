@@ -12,7 +12,7 @@ const STDLIB_LARGE_X = 1000;
 const LOG_SQRT_2PI = 0.9189385332046728;
 
 /**
- * P(χ²_k ≤ x) (docs/theory.md §7): @stdlib's χ² cdf, except where x/2 > 1000 (see above). There,
+ * P(χ²_k ≤ x) (docs/theory.md §7, §10.12): @stdlib's χ² cdf, except where x/2 > 1000 (see above). There,
  * with a = k/2, the upper tail Q(a, x/2) comes from Legendre's continued fraction (modified
  * Lentz) when x/2 > a and P(a, x/2) from its power series otherwise, each times the prefix
  * x^a e^{−x}/Γ(a) evaluated without cancellation. Both converge in O(√a) terms near the mean.

@@ -14,7 +14,7 @@ import { GeneralizedChiSquare } from './generalized-chi-square.js';
 // - stdlib's χ² cdf/quantile are only used for dof ≤ 1000: above ~2000 degrees of freedom
 //   stdlib 0.3.x switches to an approximation that is off by up to ~1e-4 relative (e.g. its
 //   median of χ²_10240 is 10241.31; the true value is 10239.33). Large dof is checked against
-//   the §9 reference file instead.
+//   the §9 reference fixture instead.
 const CDF_TOL = 1e-11;
 const QUANTILE_REL_TOL = 1e-9;
 const PROBABILITIES = [0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99];
@@ -275,9 +275,10 @@ interface ReferenceFile {
 }
 
 describe('GeneralizedChiSquare: docs/theory.md §9 reference values (paper-signals.json)', () => {
-  // Resolved from this file, so it works wherever the repository is cloned, with shared/ beside it.
+  // Resolved from this file, so it works wherever the repository is cloned. The fixture's
+  // values are checked by scripts/reference/paper-signals.py (docs/theory.md §9.3).
   const reference = JSON.parse(
-    readFileSync(new URL('../../../../shared/reference/paper-signals.json', import.meta.url), 'utf8'),
+    readFileSync(new URL('../../../test/fixtures/paper-signals.json', import.meta.url), 'utf8'),
   ) as ReferenceFile;
   const J = reference.J;
 

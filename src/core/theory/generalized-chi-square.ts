@@ -279,7 +279,7 @@ class Spectrum {
 
 /**
  * Generalized chi-square law of `S = Σ_i w_i·Y_i`, `Y_i` i.i.d. χ²_k, `w_i ≥ 0` (docs/theory.md §4),
- * for the exact deviations of docs/theory.md §5. Build it once per spectrum; `cdf` and `quantile`
+ * for the exact deviations of docs/theory.md §5; the method is described in §10.11. Build it once per spectrum; `cdf` and `quantile`
  * are then cheap (a sum of sines over a precomputed grid, see the module comment).
  *
  * Accuracy: `cdf` to about 1e-12 absolute by default, so quantiles at p ∈ [0.01, 0.99] are right

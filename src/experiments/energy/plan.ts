@@ -35,7 +35,7 @@ import { energyTheory } from './theory.js';
 const FIXED_QUANTILES = [0.05, 0.5, 0.95];
 
 /**
- * How one draw's energies are computed (docs/theory.md §6): from r(τ) (J/2 FFTs of
+ * How one draw's energies are computed (docs/theory.md §6.3, §10.8): from r(τ) (J/2 FFTs of
  * G = 2^⌈log₂(2T−1)⌉ points, one real FFT, then O(T) per signal), or from the LP sum on the
  * N grid by Parseval, ‖Φx‖² = (1/N)·Σ_k LP[k]·|X[k]|² (J/2 FFTs of N points, then O(N) per
  * signal). Both are exact up to roundoff.

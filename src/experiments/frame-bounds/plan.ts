@@ -23,7 +23,8 @@ const QUANTILES = [0.05, 0.5, 0.95];
 /**
  * Plans a frame-bounds experiment (docs/api.md `type: "frame-bounds"`): per (J, T) cell and
  * trial, one draw of the filters gives A and B, normalised by the mean eigenvalue level
- * J·T·σ²/d (= J·T·σ², docs/api.md's normaliser, at stride 1), and κ = B/A (docs/theory.md §6).
+ * J·T·σ²/d (= J·T·σ², docs/api.md's normaliser, at stride 1; docs/theory.md §10.9 says why),
+ * and κ = B/A (docs/theory.md §6).
  */
 export function planFrameBounds(
   request: FrameBoundsRequest & { seed: number },

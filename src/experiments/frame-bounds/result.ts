@@ -13,7 +13,7 @@ export interface KappaSummary {
   quantiles: Record<string, number | null>;
 }
 
-/** Theory of one (J, T) cell (docs/theory.md §7); A and B normalised so that E[LP] = 1. */
+/** Theory of one (J, T) cell (docs/theory.md §7); A and B normalised by J·T·σ²/d (§10.9). */
 export interface FrameBoundsTheory {
   A: { chi2: number; asymptotic: number };
   B: { chi2: number; asymptotic: number };
