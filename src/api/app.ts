@@ -31,6 +31,7 @@ import { operationRoutes } from './routes/operations.js';
 import { plotRoutes } from './routes/plots.js';
 import { analysisRoutes } from './routes/analysis.js';
 import { signalRoutes } from './routes/signals.js';
+import { useUtf8JsonParser } from './utf8-json-parser.js';
 
 export interface AppDeps {
   config: Config;
@@ -152,6 +153,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const keysOn = config.API_KEYS.length > 0;
 
   await app.register(problemHandler);
+  useUtf8JsonParser(app);
   // Security headers on every response. CSP is left to the routes that serve HTML (the dashboard
   // sets a strict one, /docs its own): JSON needs none.
   await app.register(helmet, {
