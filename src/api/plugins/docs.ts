@@ -8,6 +8,11 @@ import { z } from 'zod';
 import { problemResponses } from '../schemas/problem.js';
 import { finishOpenApiDocument } from '../finish-openapi-document.js';
 import { BINARY_BODIES } from '../schemas/binary-bodies.js';
+import {
+  ENERGY_REQUEST_EXAMPLE,
+  experimentExamples,
+  FRAME_BOUNDS_REQUEST_EXAMPLE,
+} from '../schemas/examples.js';
 
 const DESCRIPTION = [
   'How stable is a random convolutional filterbank? Queued Monte-Carlo experiments (energy and frame bounds)',
@@ -51,6 +56,42 @@ const TAGS = [
   { name: 'operations', description: 'Probes, metrics and this document; public by default' },
   { name: 'problems', description: 'What each problem `type` URI means; public' },
 ];
+
+type Operation = {
+  requestBody?: { content: Record<string, Record<string, unknown>> };
+  responses: Record<string, { content?: Record<string, Record<string, unknown>> }>;
+};
+
+/**
+ * Examples on the main bodies, from real runs of the engine (./schemas/examples.ts): the two
+ * request types of POST /v1/experiments, its 202 answer, and a succeeded experiment of each type.
+ */
+function withExamples(document: Record<string, unknown>): Record<string, unknown> {
+  const paths = document.paths as Record<string, Record<string, Operation>>;
+  const json = (operation: Operation | undefined, status?: string) =>
+    (status === undefined ? operation?.requestBody : operation?.responses[status])?.content?.[
+      'application/json'
+    ];
+  const examples = experimentExamples();
+  const create = paths['/v1/experiments']?.post;
+  const get = paths['/v1/experiments/{id}']?.get;
+  const put = (target: Record<string, unknown> | undefined, value: Record<string, unknown>) => {
+    if (target === undefined) throw new Error('an example has no body to go on');
+    target.examples = value;
+  };
+  put(json(create), {
+    energy: { summary: 'Energy: an impulse and the alternating sine', value: ENERGY_REQUEST_EXAMPLE },
+    frameBounds: { summary: 'Frame bounds: J = 16, T = 16 and 64', value: FRAME_BOUNDS_REQUEST_EXAMPLE },
+  });
+  put(json(create, '202'), {
+    queued: { summary: 'The frame-bounds example, queued', value: examples.queued },
+  });
+  put(json(get, '200'), {
+    energy: { summary: 'The energy example, succeeded', value: examples.energy },
+    frameBounds: { summary: 'The frame-bounds example, succeeded', value: examples.frameBounds },
+  });
+  return document;
+}
 
 /** The document as YAML: no anchors or aliases for repeated parts, and stable line breaks. */
 export function openApiToYaml(document: unknown): string {
@@ -112,7 +153,9 @@ export const docsPlugin = fp(
       },
       transform: (document) => withBinaryBodies(jsonSchemaTransform(document)),
       transformObject: (document) =>
-        finishOpenApiDocument(jsonSchemaTransformObject(document) as Record<string, unknown>) as never,
+        withExamples(
+          finishOpenApiDocument(jsonSchemaTransformObject(document) as Record<string, unknown>),
+        ) as never,
     });
     const guard = options.guard;
     await app.register(swaggerUi, {
