@@ -22,7 +22,9 @@ const DESCRIPTION = [
   'are optional: the service is open and a bearer header is ignored. `/v1` is rate limited per key (or per',
   'address when keys are off).\n\n**Errors.** Every 4xx and 5xx response is `application/problem+json`',
   '(RFC 9457, schema `Problem`); its `type` is a URI such as `/problems/not-found` that `GET` resolves on this',
-  'service (see the `problems` operations). 429 and 503 carry Retry-After.',
+  'service (see the `problems` operations). 429 and 503 carry Retry-After.\n\n**Servers.** The one server is the',
+  'relative `/`: a client talks to the origin it fetched this document from. Behind a proxy or at another URL,',
+  'give your client (or generator) the public base URL, or publish a copy whose `servers` names it.',
 ].join(' ');
 
 /** What the document's `info` says about the package (from package.json). */
@@ -36,9 +38,7 @@ export interface PackageInfo {
 const SERVERS = [
   {
     url: '/',
-    description:
-      'The service this document was fetched from: paths are relative to its origin. A deployment behind a proxy ' +
-      'or under a path prefix publishes its public base URL here (or passes it to the client generator).',
+    description: 'This service, relative to the origin the document was fetched from',
   },
 ];
 
@@ -160,6 +160,8 @@ export const docsPlugin = fp(
     const guard = options.guard;
     await app.register(swaggerUi, {
       routePrefix: '/docs',
+      // Operation ids are the names generated clients give the calls: show them beside the paths.
+      uiConfig: { displayOperationId: true, docExpansion: 'list' },
       ...(guard === undefined ? {} : { uiHooks: { onRequest: guard } }),
     });
     app.get(
