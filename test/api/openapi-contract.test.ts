@@ -15,7 +15,17 @@ import { startStack, type Stack } from './helpers.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const node = (...args: string[]) =>
-  spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  spawnSync(process.execPath, args, {
+    cwd: root,
+    encoding: 'utf8',
+    env: {
+      ...process.env,
+      NO_COLOR: '1',
+      // The lint runs offline: no update check, no usage report (redocly.yaml says so too).
+      REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true',
+      REDOCLY_TELEMETRY: 'off',
+    },
+  });
 
 interface Operation {
   operationId?: string;
