@@ -6,7 +6,16 @@ import tseslint from 'typescript-eslint';
 const ioModules = ['fastify', 'fastify-*', '@fastify/*', 'bullmq', 'ioredis', 'pino', 'pino-*', 'node:*'];
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'out/', 'coverage/', 'bench/baseline/**/*.py'] },
+  {
+    ignores: [
+      'dist/',
+      'node_modules/',
+      'out/',
+      'coverage/',
+      'bench/baseline/**/*.py',
+      'test/typed-client/generated/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -21,7 +21,7 @@ import type { Config } from '../config.js';
 import { PUBLIC_OWNER } from '../store/redis-keys.js';
 import { ApiContext } from './context.js';
 import { createAuthenticator } from './plugins/auth.js';
-import { docsPlugin } from './plugins/docs.js';
+import { docsPlugin, type PackageInfo } from './plugins/docs.js';
 import { metricsPlugin } from './plugins/metrics.js';
 import { problem, problemHandler, sendProblem, type ValidationIssue } from './problem-handler.js';
 import { dashboardRoutes, presetRoutes } from './routes/dashboard.js';
@@ -31,6 +31,8 @@ import { operationRoutes } from './routes/operations.js';
 import { plotRoutes } from './routes/plots.js';
 import { analysisRoutes } from './routes/analysis.js';
 import { signalRoutes } from './routes/signals.js';
+import { problemTypeRoutes } from './routes/problem-types.js';
+import { useUtf8JsonParser } from './utf8-json-parser.js';
 
 export interface AppDeps {
   config: Config;
@@ -64,15 +66,29 @@ const validatorCompiler: FastifySchemaCompiler<$ZodType> =
     return { error: issues as never };
   };
 
-function packageVersion(): string {
+/** The fields of the nearest package.json that the OpenAPI document's `info` states. */
+function packageInfo(): PackageInfo {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 5; i++) {
     const file = join(dir, 'package.json');
-    if (existsSync(file))
-      return (JSON.parse(readFileSync(file, 'utf8')) as { version?: string }).version ?? '0.0.0';
+    if (existsSync(file)) {
+      const json = JSON.parse(readFileSync(file, 'utf8')) as {
+        version?: string;
+        license?: string;
+        homepage?: string;
+        repository?: string | { url?: string };
+      };
+      const repository = typeof json.repository === 'string' ? json.repository : json.repository?.url;
+      const url = json.homepage ?? repository?.replace(/^git\+/, '').replace(/\.git$/, '');
+      return {
+        version: json.version ?? '0.0.0',
+        license: json.license ?? 'UNLICENSED',
+        ...(url === undefined ? {} : { url }),
+      };
+    }
     dir = dirname(dir);
   }
-  return '0.0.0';
+  return { version: '0.0.0', license: 'UNLICENSED' };
 }
 
 function isLoggerInstance(logger: unknown): logger is FastifyBaseLogger {
@@ -152,6 +168,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const keysOn = config.API_KEYS.length > 0;
 
   await app.register(problemHandler);
+  useUtf8JsonParser(app);
   // Security headers on every response. CSP is left to the routes that serve HTML (the dashboard
   // sets a strict one, /docs its own): JSON needs none.
   await app.register(helmet, {
@@ -169,7 +186,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   }
   await app.register(docsPlugin, {
     guard: keysOn && !config.DOCS_PUBLIC ? authenticate : undefined,
-    version: packageVersion(),
+    package: packageInfo(),
   });
   await app.register(metricsPlugin, {
     context,
@@ -177,6 +194,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(operationRoutes, { context });
   await app.register(dashboardRoutes);
+  await app.register(problemTypeRoutes);
 
   await app.register(
     async (v1) => {

@@ -68,8 +68,11 @@ function validationProblem(
   const issues = (error.validation ?? []) as unknown as Partial<ValidationIssue>[];
   if (context === 'params') {
     // A malformed id names nothing: the same 404 as an unknown one.
-    const id = (request.params as Record<string, unknown> | undefined)?.id;
-    const what = (request.routeOptions.url ?? '').startsWith('/v1/signals') ? 'signal' : 'experiment';
+    const params = request.params as Record<string, unknown> | undefined;
+    const route = request.routeOptions.url ?? '';
+    const [what, id] = route.startsWith('/problems/')
+      ? ['problem type', params?.slug]
+      : [route.startsWith('/v1/signals') ? 'signal' : 'experiment', params?.id];
     const p = notFound(what, typeof id === 'string' ? id : '').toProblem();
     return { problem: p, status: 404 };
   }

@@ -42,7 +42,7 @@ test('an HttpProblem keeps its status, extensions and headers', () => {
     request,
   );
   assert.deepEqual(problem, {
-    type: 'https://fbstab.dev/problems/422',
+    type: '/problems/cannot-run',
     title: 'Experiment too expensive',
     status: 422,
     detail: 'cost 9 > 1',

@@ -1,7 +1,9 @@
 import type { FastifyInstance, onRequestHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { z } from 'zod';
 import type { ApiContext } from '../context.js';
+import { problemResponses } from '../schemas/problem.js';
 
 const JOB_STATES = [
   'waiting',
@@ -69,7 +71,22 @@ export const metricsPlugin = fp(
     app.get(
       '/metrics',
       {
-        schema: { summary: 'Prometheus metrics', tags: ['operations'] },
+        schema: {
+          operationId: 'getMetrics',
+          summary: 'Prometheus metrics',
+          description:
+            'Prometheus text: request counts and durations by route and status, and the job counts of both queues. ' +
+            'Public by default; with API_KEYS set and METRICS_PUBLIC=false it needs a key like /v1.',
+          tags: ['operations'],
+          security: [],
+          response: {
+            200: {
+              description: 'Prometheus text format 0.0.4',
+              content: { 'text/plain': { schema: z.string() } },
+            },
+            ...problemResponses(401),
+          },
+        },
         ...(options.guard === undefined ? {} : { onRequest: options.guard }),
       },
       async (_request, reply) => {

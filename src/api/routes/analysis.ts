@@ -87,6 +87,7 @@ const jsonAnalysisRoutes: FastifyPluginAsyncZod<{ context: ApiContext }> = async
     {
       config: accepted('application/json'),
       schema: {
+        operationId: 'analyzeSignal',
         summary: 'Energy theory of one signal, for every (J, T)',
         description:
           'The theory of an energy experiment (docs/theory.md §2–§5) with no Monte Carlo, and a summary of the signal’s ' +
@@ -125,6 +126,7 @@ const jsonAnalysisRoutes: FastifyPluginAsyncZod<{ context: ApiContext }> = async
     {
       config: accepted('application/json'),
       schema: {
+        operationId: 'designFilterbank',
         summary: 'Fewest filters for a target condition number',
         description:
           'For each T, J_min = ⌈c²·log T·((κ*+1)/(κ*−1))²⌉ (docs/theory.md §7), c = 2 unless given; the same JSON as ' +
@@ -155,6 +157,7 @@ const filterbankRoutes: FastifyPluginAsyncZod<{ context: ApiContext }> = async (
     {
       config: accepted('application/json', ...NPY.types),
       schema: {
+        operationId: 'analyzeFilterbank',
         summary: 'Frame bounds, κ and Littlewood–Paley sum of given filters',
         description:
           'JSON `{ weights: J rows of T taps, stride?, signalLength? }`, or a NumPy .npy file ' +

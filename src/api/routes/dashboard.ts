@@ -84,6 +84,7 @@ export const presetRoutes: FastifyPluginAsyncZod = async (app) => {
     '/presets',
     {
       schema: {
+        operationId: 'listPresets',
         summary: "The paper's experiments as request bodies",
         description:
           'The energy, frame-bound and condition-number figures of the paper (docs/theory.md §9) at 1000 trials and ' +

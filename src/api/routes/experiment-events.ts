@@ -35,6 +35,7 @@ export const experimentEventRoutes: FastifyPluginAsyncZod<{
     '/experiments/:id/events',
     {
       schema: {
+        operationId: 'streamExperimentEvents',
         summary: 'Follow an experiment (Server-Sent Events)',
         description:
           'A `text/event-stream` of `status` events (`{ id, status, finishedAt? }`) and `progress` events ' +

@@ -60,6 +60,7 @@ export const experimentRoutes: FastifyPluginAsyncZod<{ context: ApiContext }> = 
     '/experiments',
     {
       schema: {
+        operationId: 'createExperiment',
         summary: 'Submit an experiment',
         description:
           'Validates the request, checks its estimated cost against MAX_EXPERIMENT_COST (422), stores it and queues it. ' +
@@ -96,6 +97,7 @@ export const experimentRoutes: FastifyPluginAsyncZod<{ context: ApiContext }> = 
     '/experiments',
     {
       schema: {
+        operationId: 'listExperiments',
         summary: 'List experiments, newest first',
         description: "Only the caller's experiments (per API key). Page with `limit` and `nextCursor`.",
         tags,
@@ -128,6 +130,7 @@ export const experimentRoutes: FastifyPluginAsyncZod<{ context: ApiContext }> = 
     '/experiments/:id',
     {
       schema: {
+        operationId: 'getExperiment',
         summary: 'Get an experiment',
         description: 'With a strong ETag; If-None-Match with a current ETag answers 304.',
         tags,
@@ -153,6 +156,7 @@ export const experimentRoutes: FastifyPluginAsyncZod<{ context: ApiContext }> = 
     '/experiments/:id/cancel',
     {
       schema: {
+        operationId: 'cancelExperiment',
         summary: 'Cancel an experiment',
         description:
           'Stops a queued or running experiment and returns it (200, status cancelled). An experiment that already ' +
@@ -178,6 +182,7 @@ export const experimentRoutes: FastifyPluginAsyncZod<{ context: ApiContext }> = 
     '/experiments/:id',
     {
       schema: {
+        operationId: 'deleteExperiment',
         summary: 'Delete an experiment',
         description: 'Cancels it if it still runs, and removes it and its result. Then GET answers 404.',
         tags,

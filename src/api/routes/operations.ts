@@ -14,8 +14,11 @@ export const operationRoutes: FastifyPluginAsyncZod<{ context: ApiContext }> = a
     '/healthz',
     {
       schema: {
+        operationId: 'getHealth',
         summary: 'Liveness: the process is alive',
+        description: 'Answers 200 while the process runs, whatever the state of Redis: for a liveness probe.',
         tags,
+        security: [],
         response: { 200: z.object({ status: z.literal('ok') }).describe('Alive') },
       },
     },
@@ -26,8 +29,13 @@ export const operationRoutes: FastifyPluginAsyncZod<{ context: ApiContext }> = a
     '/readyz',
     {
       schema: {
+        operationId: 'getReadiness',
         summary: 'Readiness: Redis answers PING',
+        description:
+          'Answers 200 when Redis answers PING within 2 s, else 503 with Retry-After: for a readiness probe or a ' +
+          'load balancer.',
         tags,
+        security: [],
         response: {
           200: z.object({ status: z.literal('ready') }).describe('Redis answers'),
           ...problemResponses(503),

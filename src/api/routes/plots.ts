@@ -130,6 +130,7 @@ export const plotRoutes: FastifyPluginAsyncZod<{ context: ApiContext; cache?: Pl
     '/experiments/:id/plots/:name.svg',
     {
       schema: {
+        operationId: 'getExperimentPlot',
         summary: 'A plot of a succeeded experiment (SVG)',
         description:
           "Rendered on the server with Vega-Lite; the names are listed in the experiment's `links.plots`. Energy: the " +

@@ -68,6 +68,7 @@ export const signalRoutes: FastifyPluginAsyncZod<{ context: ApiContext }> = asyn
     {
       config: { accepts: [...WAV.types, 'application/json'] },
       schema: {
+        operationId: 'uploadSignal',
         summary: 'Upload a signal',
         description:
           'A WAV file (`Content-Type: audio/wav`, `audio/x-wav`, `audio/wave` or `audio/vnd.wave`; PCM 8/16/24/32 bit ' +
@@ -123,7 +124,10 @@ export const signalRoutes: FastifyPluginAsyncZod<{ context: ApiContext }> = asyn
     '/signals/:id',
     {
       schema: {
+        operationId: 'getSignal',
         summary: 'Get a signal (without its samples)',
+        description:
+          'Its name, length, sample rate, energy Σx² and creation time; the samples are not sent back.',
         tags,
         security,
         params: signalIdParamsSchema,
@@ -140,6 +144,7 @@ export const signalRoutes: FastifyPluginAsyncZod<{ context: ApiContext }> = asyn
     '/signals/:id',
     {
       schema: {
+        operationId: 'deleteSignal',
         summary: 'Delete a signal',
         description:
           'Removes it and its samples. An experiment submitted with it that has not yet been planned by a worker ' +

@@ -80,8 +80,12 @@ export const analyzeFilterbankResultSchema = z
     filterLength: z.int(),
     stride: z.int(),
     signalLength: z.int(),
-    A: z.number().describe('Optimal lower frame bound, not normalised'),
-    B: z.number().describe('Optimal upper frame bound, not normalised'),
+    A: z
+      .number()
+      .describe(
+        'Optimal lower frame bound of these taps, not normalised (an experiment’s A is divided by J·T·σ²/d; here there is no σ²)',
+      ),
+    B: z.number().describe('Optimal upper frame bound of these taps, not normalised'),
     kappa: z.number().nullable().describe('B/A; null when A = 0, with the reason in `notes`'),
     notes: z.array(z.string()).optional(),
     littlewoodPaley: z

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PROBLEM_TYPES, problemTypePath } from '../../service/problem.js';
 
 /** One bad field of a validation problem: the field's path as clients name it, and why. */
 export const fieldErrorSchema = z
@@ -11,7 +12,13 @@ export const fieldErrorSchema = z
 /** RFC 9457 problem details; every 4xx and 5xx response has this body (docs/api.md "Errors"). */
 export const problemSchema = z
   .looseObject({
-    type: z.string().describe('A URI naming the kind of problem, one per status'),
+    type: z
+      .string()
+      .describe(
+        'The kind of problem, one per status: a URI relative to this service that GET resolves to its ' +
+          `description (${PROBLEM_TYPES.map((t) => `\`${problemTypePath(t.slug)}\``).join(', ')}), or ` +
+          '`about:blank` for another status, with its HTTP reason phrase as the title',
+      ),
     title: z.string(),
     status: z.int(),
     detail: z.string(),
@@ -25,6 +32,16 @@ export const problemSchema = z
   })
   .describe('application/problem+json (RFC 9457)')
   .meta({ id: 'Problem' });
+
+/** What `GET /problems/<slug>` answers: the meaning of one problem `type` URI. */
+export const problemTypeSchema = z
+  .object({
+    type: z.string().describe('The `type` URI problems of this kind carry'),
+    title: z.string(),
+    status: z.int().describe('The HTTP status these problems have'),
+    description: z.string().describe('When the service answers with it, and what to do'),
+  })
+  .meta({ id: 'ProblemType' });
 
 export type ProblemBody = z.output<typeof problemSchema>;
 

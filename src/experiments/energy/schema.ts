@@ -44,7 +44,11 @@ export const energyRequestSchema = z
         });
       }
     });
-  });
+  })
+  .describe(
+    'Statistics of the energy ratio ‖Φx‖²/‖x‖² of each signal under random filterbanks, per (J, T) cell, ' +
+      'against its theory (docs/theory.md §2–§5).',
+  );
 
 export type EnergyRequestInput = z.input<typeof energyRequestSchema>;
 export type EnergyRequest = z.output<typeof energyRequestSchema>;

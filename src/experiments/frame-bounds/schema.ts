@@ -31,7 +31,12 @@ export const frameBoundsRequestSchema = z
         message: `stride ${request.filterbank.stride} does not divide signalLength ${N}`,
       });
     }
-  });
+  })
+  .describe(
+    'Frame bounds A, B and κ = B/A of random filterbanks on the N-point DFT grid. The result gives A and B ' +
+      'normalised by the mean eigenvalue level J·T·σ²/d (docs/theory.md §6), so a filterbank that keeps the ' +
+      'expected energy has A = B = 1 at any stride d.',
+  );
 
 export type FrameBoundsRequestInput = z.input<typeof frameBoundsRequestSchema>;
 export type FrameBoundsRequest = z.output<typeof frameBoundsRequestSchema>;
