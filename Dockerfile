@@ -3,7 +3,7 @@
 # API:    docker run -p 3000:3000 -e REDIS_URL=redis://… fbstab
 # Worker: docker run -e REDIS_URL=redis://… fbstab node dist/workers/experiment-worker.js
 
-FROM node:20-bookworm-slim AS build
+FROM node:22-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 # Scripts are skipped here (prepare would build before the sources are copied).
@@ -14,7 +14,7 @@ COPY workers workers
 COPY scripts scripts
 RUN npm run build && npm prune --omit=dev
 
-FROM node:20-bookworm-slim AS runtime
+FROM node:22-bookworm-slim AS runtime
 # tini reaps zombies and forwards SIGTERM, so graceful shutdown reaches node.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends tini \
