@@ -109,4 +109,12 @@ count=$(wc -l <<< "$states")
 for name in $(dc ps -q | xargs docker inspect --format '{{.Name}}' | grep worker); do
   step "health check of ${name#/}: $(docker inspect --format '{{range .State.Health.Log}}{{println .Output}}{{end}}' "$name" | grep -v '^$' | tail -n 1)"
 done
+# Workers used to inherit the API's probe and turn unhealthy after 3 failed checks (45 s):
+# stay up past that and check that no container has failed a check since.
+hold=${SMOKE_HOLD_SECONDS:-60}
+step "holding the stack for $hold s, then checking again"
+sleep "$hold"
+states=$(dc ps -q | xargs docker inspect --format '{{.Name}} {{.State.Health.Status}} failing-streak={{.State.Health.FailingStreak}} checks={{len .State.Health.Log}}')
+sed 's/^\//  /' <<< "$states"
+if grep -qv ' healthy failing-streak=0 ' <<< "$states"; then fail "a container is not healthy after $hold s"; fi
 step "smoke test passed: image built, 1 api + 2 workers healthy, experiment succeeded"
