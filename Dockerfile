@@ -1,27 +1,35 @@
-# syntax=docker/dockerfile:1
 # fbstab: API and worker image. Build: docker build -t fbstab .
 # API:    docker run -p 3000:3000 -e REDIS_URL=redis://… fbstab
 # Worker: docker run -e REDIS_URL=redis://… fbstab node dist/workers/experiment-worker.js
+# (No `# syntax=` line: BuildKit would fetch that frontend from a registry; nothing here needs it.)
+# test/deploy.test.ts runs the build stage's steps on exactly the files copied here.
 
-FROM node:20-bookworm-slim AS build
+FROM node:22-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
+# Behind a TLS-inspecting proxy, pass its CA (PEM text, public) so npm can reach the registry:
+#   docker build --build-arg EXTRA_CA_CERTS="$(cat proxy-ca.crt)" .
+# It stays in this stage; the runtime image does not trust it. Empty by default: no change.
+ARG EXTRA_CA_CERTS=""
 # Scripts are skipped here (prepare would build before the sources are copied).
-RUN npm ci --ignore-scripts --no-audit --no-fund
+RUN printf '%s\n' "$EXTRA_CA_CERTS" > /tmp/extra-ca.pem \
+ && NODE_EXTRA_CA_CERTS=/tmp/extra-ca.pem npm ci --ignore-scripts --no-audit --no-fund
+# The image runs src/ and workers/ only (tsconfig.build.json); scripts/ and test/ stay out.
 COPY tsconfig.json tsconfig.build.json ./
 COPY src src
 COPY workers workers
-COPY scripts scripts
 RUN npm run build && npm prune --omit=dev
 
-FROM node:20-bookworm-slim AS runtime
+FROM node:22-bookworm-slim AS runtime
 # tini reaps zombies and forwards SIGTERM, so graceful shutdown reaches node.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends tini \
  && rm -rf /var/lib/apt/lists/*
+# A worker writes its heartbeat to WORKER_HEARTBEAT_FILE; the API never does.
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
-    PORT=3000
+    PORT=3000 \
+    WORKER_HEARTBEAT_FILE=/tmp/fbstab-worker.heartbeat
 WORKDIR /app
 COPY --from=build --chown=node:node /app/node_modules node_modules
 COPY --from=build --chown=node:node /app/dist dist
@@ -30,7 +38,8 @@ COPY --chown=node:node public public
 COPY --chown=node:node bin bin
 USER node
 EXPOSE 3000
-HEALTHCHECK --interval=15s --timeout=3s --retries=3 \
-  CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+# One check for both roles: a worker's heartbeat age (at most 4 × 5 s), else the API's /healthz.
+HEALTHCHECK --interval=15s --timeout=5s --start-period=20s --retries=3 \
+  CMD ["node", "dist/src/container-healthcheck.js"]
 ENTRYPOINT ["/usr/bin/tini", "--"]
 CMD ["node", "dist/src/server.js"]

@@ -53,6 +53,13 @@ export const configSchema = z.object({
    * same-origin only (no CORS headers).
    */
   CORS_ORIGINS: commaList.pipe(z.array(z.union([z.literal('*'), z.url({ protocol: /^https?$/ })]))),
+  /**
+   * Where a worker process writes its heartbeat (the time of its last successful PING to Redis);
+   * unset means no heartbeat. The image sets it, and its health check reads the file's age.
+   */
+  WORKER_HEARTBEAT_FILE: z.string().min(1).optional(),
+  /** How often the worker writes its heartbeat; four missed beats make the container unhealthy. */
+  WORKER_HEARTBEAT_INTERVAL_MS: positiveInt.default(5000),
   METRICS_PUBLIC: bool.default(true),
   DOCS_PUBLIC: bool.default(true),
 });

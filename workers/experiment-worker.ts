@@ -3,6 +3,7 @@ import { ConfigError, loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import { connectOrExplain, connectRedis } from '../src/redis/connect-redis.js';
 import { startWorkers } from '../src/worker/start-workers.js';
+import { startWorkerHeartbeat } from '../src/worker/worker-heartbeat.js';
 
 let config;
 try {
@@ -23,6 +24,16 @@ try {
   process.exit(1);
 }
 const workers = await startWorkers({ config, connection, logger });
+// The container's health check reads this file (a worker serves no HTTP to probe).
+const heartbeat =
+  config.WORKER_HEARTBEAT_FILE === undefined
+    ? undefined
+    : startWorkerHeartbeat({
+        file: config.WORKER_HEARTBEAT_FILE,
+        intervalMs: config.WORKER_HEARTBEAT_INTERVAL_MS,
+        connection,
+        logger,
+      });
 
 let stopping = false;
 const shutdown = async (signal: string) => {
@@ -31,6 +42,7 @@ const shutdown = async (signal: string) => {
   logger.info({ signal }, 'shutting down: finishing tasks in hand');
   const timer = setTimeout(() => process.exit(1), 60_000);
   timer.unref();
+  heartbeat?.stop();
   await workers.close();
   connection.disconnect();
   process.exit(0);
