@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, normalize } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { configSchema } from '../src/config.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const tracked = execFileSync('git', ['ls-files', '-z'], { cwd: root, encoding: 'utf8' })
@@ -100,6 +101,12 @@ test('every `docs/theory.md §n` cited in the code is a section of docs/theory.m
     }
   }
   assert.deepEqual([...missing], []);
+});
+
+test('the README documents every environment variable the service reads', () => {
+  const readme = texts.get('README.md')!;
+  const missing = Object.keys(configSchema.shape).filter((name) => !readme.includes(`\`${name}\``));
+  assert.deepEqual(missing, []);
 });
 
 // Citations of docs/api.md headings are checked by test/api/api-doc.test.ts.
