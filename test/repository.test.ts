@@ -28,7 +28,7 @@ const forbidden: [string, RegExp][] = [
   ['a spec file that does not ship (cite docs/theory.md or docs/api.md)', /(?<![\w/.-])(THEORY|API)\.md/],
   [
     'an absolute path of a build machine',
-    new RegExp(String.raw`(^|[\s'"\x60(=:])/(work|root|home/[a-z]|Users/[A-Za-z])` + String.raw`[\w./-]*`),
+    new RegExp(String.raw`(^|[\s'"\x60(=:])/(work|root|home/(?!node\b)[a-z]|Users/[A-Za-z])` + String.raw`[\w./-]*`),
   ],
 ];
 

@@ -13,6 +13,23 @@ import { parse } from 'yaml';
 import { experimentRequestSchema, experimentResourceSchema } from '../../src/api/schemas/experiment.js';
 import { startStack, type Stack } from './helpers.js';
 
+/** What this test uses of test/typed-client/call-site.ts (which has the generated types). */
+interface CallSite {
+  smallFrameBounds: unknown;
+  createExperiment(
+    base: string,
+    body: unknown,
+  ): Promise<{ ok: true; status: number; body: { id: string } } | { ok: false; status: number }>;
+  getExperiment(
+    base: string,
+    id: string,
+  ): Promise<
+    | { ok: true; body: { status: string } }
+    | { ok: false; problem: { type: string; status: number; title: string } }
+  >;
+  describeProblem(problem: { type: string; status: number; title: string }): string;
+}
+
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const node = (...args: string[]) =>
   spawnSync(process.execPath, args, {
@@ -205,11 +222,13 @@ describe('a client typed by openapi-typescript', () => {
   });
 
   test('and runs: createExperiment, getExperiment until it succeeds, and a 404 problem', async () => {
-    const client = await import('../typed-client/call-site.js');
+    // A computed specifier: the call site's types come from the generated file, which exists
+    // only once the test above ran, so the project's own type-check must not follow this import.
+    const client = (await import(new URL('../typed-client/call-site.ts', import.meta.url).href)) as CallSite;
     const created = await client.createExperiment(stack.base, client.smallFrameBounds);
     assert.ok(created.ok, JSON.stringify(created));
     assert.equal(created.status, 202);
-    let experiment: Awaited<ReturnType<typeof client.getExperiment>> | undefined;
+    let experiment: Awaited<ReturnType<CallSite['getExperiment']>> | undefined;
     for (let i = 0; i < 200; i++) {
       experiment = await client.getExperiment(stack.base, created.body.id);
       if (experiment.ok && experiment.body.status === 'succeeded') break;
