@@ -15,7 +15,7 @@ import {
 } from '../plots/index.js';
 import { EXPERIMENT_QUEUE, TASK_ATTEMPTS, TASK_QUEUE } from '../queue/queue-names.js';
 import { FINAL_STATUSES, type ExperimentRecord } from '../store/experiment-record.js';
-import type { ExperimentStore } from '../store/experiment-store.js';
+import type { ExperimentSnapshot, ExperimentStore } from '../store/experiment-store.js';
 import { keys } from '../store/redis-keys.js';
 import { SignalStore } from '../store/signal-store.js';
 import { progressData, publishStatus } from './experiment-events.js';
@@ -172,38 +172,43 @@ export class ExperimentService {
     await this.store.delete(record);
   }
 
-  /** The experiment resource of docs/api.md. */
-  async resource(record: ExperimentRecord, baseUrl = ''): Promise<Record<string, unknown>> {
+  /** The experiment resource of docs/api.md, reading progress and result from the store. */
+  async resource(record: ExperimentRecord): Promise<Record<string, unknown>> {
     const completed =
       record.status === 'succeeded' ? record.totalTrials : await this.store.completedTrials(record.id);
-    const self = `${baseUrl}/v1/experiments/${record.id}`;
-    const resource: Record<string, unknown> = {
-      id: record.id,
-      type: record.type,
-      status: record.status,
-      progress: progressData(completed, record.totalTrials),
-      request: record.request,
-      createdAt: record.createdAt,
-    };
-    if (record.startedAt !== undefined) resource.startedAt = record.startedAt;
-    if (record.finishedAt !== undefined) resource.finishedAt = record.finishedAt;
-    const links: { self: string; events: string; plots?: string[] } = { self, events: `${self}/events` };
-    resource.links = links;
-    if (record.status === 'succeeded') {
-      const result = await this.store.getResult(record.id);
-      if (result !== undefined) {
-        resource.result = result;
-        // The names GET /v1/experiments/{id}/plots/{name}.svg serves (src/plots/index.ts).
-        const names =
-          record.type === 'energy'
-            ? energyPlotNames(result as EnergyResult)
-            : frameBoundsPlotNames(result as FrameBoundsResult);
-        links.plots = names.map((name) => `${self}/plots/${name}.svg`);
-      }
-    }
-    if (record.error !== undefined) resource.error = record.error;
-    return resource;
+    const result = record.status === 'succeeded' ? await this.store.getResult(record.id) : undefined;
+    return experimentResource({ record, completedTrials: completed, result });
   }
+}
+
+/** The experiment resource of docs/api.md from one consistent read of the store. */
+export function experimentResource(snapshot: ExperimentSnapshot): Record<string, unknown> {
+  const { record, result } = snapshot;
+  const completed = record.status === 'succeeded' ? record.totalTrials : snapshot.completedTrials;
+  const self = `/v1/experiments/${record.id}`;
+  const resource: Record<string, unknown> = {
+    id: record.id,
+    type: record.type,
+    status: record.status,
+    progress: progressData(completed, record.totalTrials),
+    request: record.request,
+    createdAt: record.createdAt,
+  };
+  if (record.startedAt !== undefined) resource.startedAt = record.startedAt;
+  if (record.finishedAt !== undefined) resource.finishedAt = record.finishedAt;
+  const links: { self: string; events: string; plots?: string[] } = { self, events: `${self}/events` };
+  resource.links = links;
+  if (record.status === 'succeeded' && result !== undefined) {
+    resource.result = result;
+    // The names GET /v1/experiments/{id}/plots/{name}.svg serves (src/plots/index.ts).
+    const names =
+      record.type === 'energy'
+        ? energyPlotNames(result as EnergyResult)
+        : frameBoundsPlotNames(result as FrameBoundsResult);
+    links.plots = names.map((name) => `${self}/plots/${name}.svg`);
+  }
+  if (record.error !== undefined) resource.error = record.error;
+  return resource;
 }
 
 /** The ids of the `{ "kind": "stored" }` signals of a request, in order (with repeats). */
