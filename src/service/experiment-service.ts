@@ -33,12 +33,19 @@ export interface AssembleJobData {
   experimentId: string;
 }
 
+/** What the API queues for one experiment: a worker expands it into the flow of its tasks. */
+export interface ExpandJobData {
+  experimentId: string;
+}
+
+/** The queue depth is read at most this often per API process, not on every POST. */
+const QUEUE_DEPTH_MAX_AGE_MS = 500;
+
 /** Submission, cancellation and deletion of experiments: the API's side of the queue. */
 export class ExperimentService {
   constructor(
     private readonly redis: Redis,
     private readonly store: ExperimentStore,
-    private readonly flows: FlowProducer,
     private readonly experimentQueue: Queue,
     private readonly config: Config,
     private readonly signals: SignalStore = new SignalStore(redis, config.RESULT_TTL_SECONDS),
@@ -106,7 +113,7 @@ export class ExperimentService {
         await this.redis.set(key, JSON.stringify({ id, bodyHash }), 'EX', this.config.RESULT_TTL_SECONDS);
       }
     }
-    const waiting = await this.experimentQueue.getWaitingChildrenCount();
+    const waiting = await this.queueDepth();
     if (waiting >= this.config.MAX_QUEUE_DEPTH) {
       throw new HttpProblem(
         503,
@@ -117,7 +124,6 @@ export class ExperimentService {
       );
     }
     const chunkTrials = Math.max(DEFAULT_CHUNK_TRIALS, Math.ceil(plan.totalTrials / MAX_TASKS));
-    const tasks = plan.tasks(chunkTrials);
     const record: ExperimentRecord = {
       id,
       type: seeded.type,
@@ -125,33 +131,44 @@ export class ExperimentService {
       owner,
       request: seeded,
       totalTrials: plan.totalTrials,
-      taskCount: tasks.length,
+      taskCount: plan.tasks(chunkTrials).length,
       chunkTrials,
       createdAt: new Date().toISOString(),
     };
     await this.store.create(record);
-    await this.flows.add({
-      name: 'assemble',
-      queueName: EXPERIMENT_QUEUE,
-      data: { experimentId: id } satisfies AssembleJobData,
-      opts: { jobId: id, removeOnComplete: true, removeOnFail: { age: 24 * 3600 } },
-      children: tasks.map((_, taskIndex) => ({
-        name: 'task',
-        queueName: TASK_QUEUE,
-        data: { experimentId: id, taskIndex } satisfies TaskJobData,
-        opts: {
-          jobId: `${id}.${taskIndex}`,
-          attempts: TASK_ATTEMPTS,
-          backoff: { type: 'exponential', delay: 1000 },
-          failParentOnFailure: true,
-          // A child's return value is copied into its parent's processed set when it completes,
-          // so the child itself need not stay in Redis.
-          removeOnComplete: true,
-          removeOnFail: { age: 24 * 3600 },
-        },
-      })),
+    // One job, not the flow of every task: a worker expands it (addExperimentFlow), so a POST
+    // costs a handful of Redis commands whatever the size of the experiment.
+    await this.experimentQueue.add('expand', { experimentId: id } satisfies ExpandJobData, {
+      jobId: `expand-${id}`,
+      attempts: TASK_ATTEMPTS,
+      backoff: { type: 'exponential', delay: 1000 },
+      removeOnComplete: true,
+      removeOnFail: { age: 24 * 3600 },
     });
     return { record, created: true };
+  }
+
+  private depth = { value: 0, readAt: -Infinity, reading: undefined as Promise<number> | undefined };
+
+  /**
+   * Experiments in flight: expand jobs not yet taken and parents waiting for their tasks. Read
+   * from Redis at most every QUEUE_DEPTH_MAX_AGE_MS; backpressure may lag by that much.
+   */
+  private async queueDepth(): Promise<number> {
+    if (performance.now() - this.depth.readAt < QUEUE_DEPTH_MAX_AGE_MS) return this.depth.value;
+    this.depth.reading ??= Promise.all([
+      this.experimentQueue.getWaitingCount(),
+      this.experimentQueue.getWaitingChildrenCount(),
+    ])
+      .then(([waiting, parents]) => {
+        this.depth.value = waiting + parents;
+        this.depth.readAt = performance.now();
+        return this.depth.value;
+      })
+      .finally(() => {
+        this.depth.reading = undefined;
+      });
+    return this.depth.reading;
   }
 
   /** Cancels a queued or running experiment; a finished one is returned unchanged. */
@@ -209,6 +226,35 @@ export function experimentResource(snapshot: ExperimentSnapshot): Record<string,
   }
   if (record.error !== undefined) resource.error = record.error;
   return resource;
+}
+
+/**
+ * Queues the flow of one experiment: a parent "assemble" job (id: the experiment's) and one
+ * child per task. Called by the worker that takes the experiment's expand job; the job ids make
+ * a retry after a crash a no-op rather than a second flow.
+ */
+export async function addExperimentFlow(flows: FlowProducer, record: ExperimentRecord): Promise<void> {
+  await flows.add({
+    name: 'assemble',
+    queueName: EXPERIMENT_QUEUE,
+    data: { experimentId: record.id } satisfies AssembleJobData,
+    opts: { jobId: record.id, removeOnComplete: true, removeOnFail: { age: 24 * 3600 } },
+    children: Array.from({ length: record.taskCount }, (_, taskIndex) => ({
+      name: 'task',
+      queueName: TASK_QUEUE,
+      data: { experimentId: record.id, taskIndex } satisfies TaskJobData,
+      opts: {
+        jobId: `${record.id}.${taskIndex}`,
+        attempts: TASK_ATTEMPTS,
+        backoff: { type: 'exponential', delay: 1000 },
+        failParentOnFailure: true,
+        // A child's return value is copied into its parent's processed set when it completes,
+        // so the child itself need not stay in Redis.
+        removeOnComplete: true,
+        removeOnFail: { age: 24 * 3600 },
+      },
+    })),
+  });
 }
 
 /** The ids of the `{ "kind": "stored" }` signals of a request, in order (with repeats). */

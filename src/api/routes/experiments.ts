@@ -88,7 +88,10 @@ export const experimentRoutes: FastifyPluginAsyncZod<{ context: ApiContext }> = 
       );
       if (!created) request.log.info({ experimentId: record.id }, 'idempotent retry');
       else request.log.info({ experimentId: record.id, type: record.type }, 'experiment submitted');
-      const resource = await resourceOf(record);
+      // A new experiment has no progress or result to read yet.
+      const resource = created
+        ? (experimentResource({ record, completedTrials: 0, result: undefined }) as Resource)
+        : await resourceOf(record);
       return reply.code(202).header('location', resource.links.self).send(resource);
     },
   );
