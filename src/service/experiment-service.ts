@@ -38,6 +38,12 @@ export interface ExpandJobData {
   experimentId: string;
 }
 
+/**
+ * How long a request that lost an Idempotency-Key race waits for the winner's record. The
+ * winner writes it within milliseconds of its claim, unless its request fails first.
+ */
+const IDEMPOTENCY_SETTLE_MS = 5_000;
+
 /** The queue depth is read at most this often per API process, not on every POST. */
 const QUEUE_DEPTH_MAX_AGE_MS = 500;
 
@@ -84,35 +90,6 @@ export class ExperimentService {
         { cost, limit: this.config.MAX_EXPERIMENT_COST },
       );
     }
-    const id = randomUUID();
-    if (idempotencyKey !== undefined) {
-      const bodyHash = createHash('sha256').update(canonicalJson(rawBody)).digest('hex');
-      const key = keys.idempotency(owner, idempotencyKey);
-      const claimed = await this.redis.set(
-        key,
-        JSON.stringify({ id, bodyHash }),
-        'EX',
-        this.config.RESULT_TTL_SECONDS,
-        'NX',
-      );
-      if (claimed === null) {
-        const previous = JSON.parse((await this.redis.get(key)) ?? '{}') as {
-          id?: string;
-          bodyHash?: string;
-        };
-        if (previous.bodyHash !== bodyHash) {
-          throw new HttpProblem(
-            409,
-            'Idempotency key reused',
-            'this Idempotency-Key was first used with a different body',
-          );
-        }
-        const record = previous.id === undefined ? undefined : await this.store.get(previous.id);
-        if (record !== undefined) return { record, created: false };
-        // The first request's experiment has expired or was deleted: start afresh under the key.
-        await this.redis.set(key, JSON.stringify({ id, bodyHash }), 'EX', this.config.RESULT_TTL_SECONDS);
-      }
-    }
     const waiting = await this.queueDepth();
     if (waiting >= this.config.MAX_QUEUE_DEPTH) {
       throw new HttpProblem(
@@ -122,6 +99,13 @@ export class ExperimentService {
         {},
         { 'Retry-After': '30' },
       );
+    }
+    const id = randomUUID();
+    let claim: { key: string } | undefined;
+    if (idempotencyKey !== undefined) {
+      const outcome = await this.claimIdempotencyKey(owner, idempotencyKey, rawBody, id);
+      if ('record' in outcome) return { record: outcome.record, created: false };
+      claim = outcome;
     }
     const chunkTrials = Math.max(DEFAULT_CHUNK_TRIALS, Math.ceil(plan.totalTrials / MAX_TASKS));
     const record: ExperimentRecord = {
@@ -135,17 +119,65 @@ export class ExperimentService {
       chunkTrials,
       createdAt: new Date().toISOString(),
     };
-    await this.store.create(record);
-    // One job, not the flow of every task: a worker expands it (addExperimentFlow), so a POST
-    // costs a handful of Redis commands whatever the size of the experiment.
-    await this.experimentQueue.add('expand', { experimentId: id } satisfies ExpandJobData, {
-      jobId: `expand-${id}`,
-      attempts: TASK_ATTEMPTS,
-      backoff: { type: 'exponential', delay: 1000 },
-      removeOnComplete: true,
-      removeOnFail: { age: 24 * 3600 },
-    });
+    try {
+      await this.store.create(record);
+      // One job, not the flow of every task: a worker expands it (addExperimentFlow), so a POST
+      // costs a handful of Redis commands whatever the size of the experiment.
+      await this.experimentQueue.add('expand', { experimentId: id } satisfies ExpandJobData, {
+        jobId: `expand-${id}`,
+        attempts: TASK_ATTEMPTS,
+        backoff: { type: 'exponential', delay: 1000 },
+        removeOnComplete: true,
+        removeOnFail: { age: 24 * 3600 },
+      });
+    } catch (error) {
+      // Let a retry with the same key start afresh instead of waiting for this experiment.
+      if (claim !== undefined) await this.redis.del(claim.key).catch(() => {});
+      throw error;
+    }
     return { record, created: true };
+  }
+
+  /**
+   * Claims an Idempotency-Key for experiment `id`, or finds the experiment it already names.
+   * The claim (SET NX) comes before the record exists, so a request that loses the race to a
+   * concurrent one (in this or another API process) waits for the winner's record rather than
+   * starting a second experiment. A claim older than IDEMPOTENCY_SETTLE_MS whose record is gone
+   * (expired or deleted) is taken over.
+   */
+  private async claimIdempotencyKey(
+    owner: string,
+    idempotencyKey: string,
+    rawBody: unknown,
+    id: string,
+  ): Promise<{ key: string } | { record: ExperimentRecord }> {
+    const bodyHash = createHash('sha256').update(canonicalJson(rawBody)).digest('hex');
+    const key = keys.idempotency(owner, idempotencyKey);
+    const value = JSON.stringify({ id, bodyHash, claimedAt: Date.now() });
+    const ttl = this.config.RESULT_TTL_SECONDS;
+    if ((await this.redis.set(key, value, 'EX', ttl, 'NX')) !== null) return { key };
+    const previous = JSON.parse((await this.redis.get(key)) ?? '{}') as {
+      id?: string;
+      bodyHash?: string;
+      claimedAt?: number;
+    };
+    if (previous.bodyHash !== bodyHash) {
+      throw new HttpProblem(
+        409,
+        'Idempotency key reused',
+        'this Idempotency-Key was first used with a different body',
+      );
+    }
+    const settleBy = (previous.claimedAt ?? 0) + IDEMPOTENCY_SETTLE_MS;
+    for (;;) {
+      const record = previous.id === undefined ? undefined : await this.store.get(previous.id);
+      if (record !== undefined) return { record };
+      if (Date.now() >= settleBy) break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    // The first request's experiment has expired or was deleted, or its request failed.
+    await this.redis.set(key, value, 'EX', ttl);
+    return { key };
   }
 
   private depth = { value: 0, readAt: -Infinity, reading: undefined as Promise<number> | undefined };
