@@ -7,7 +7,6 @@
 //   node --import tsx scripts/bench-api.ts [--rounds 2] [--seconds 5] [--no-profile]
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,7 +14,7 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
 import { summariseCpuProfile } from '../bench/api/cpu-profile-summary.js';
-import { startRedis } from '../test/support/redis-server.js';
+import { freePort, startRedis } from '../test/support/redis-server.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const { values: args } = parseArgs({
@@ -28,15 +27,6 @@ const { values: args } = parseArgs({
 const rounds = Number(args.rounds);
 const seconds = Number(args.seconds);
 const CONNECTIONS = 20;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0));
-    });
-  });
-}
 
 /** Starts a node process and resolves once `url` answers 200. Its output goes nowhere. */
 async function start(nodeArgs: string[], env: Record<string, string>, url?: string): Promise<ChildProcess> {
@@ -247,7 +237,38 @@ if (!args['no-profile']) {
   }
 }
 
+// Scaling out: 1 and 2 API processes (API_PROCESSES) on one port, with one worker running.
 await stop(apiProcess);
+const scalingWorker = await start(['dist/workers/experiment-worker.js'], {
+  ...apiEnv,
+  WORKER_CONCURRENCY: '1',
+});
+const scaling: Record<number, Record<string, autocannon.Result>> = {};
+for (const processes of [1, 2]) {
+  apiProcess = await start(
+    ['dist/src/server.js'],
+    { ...apiEnv, API_PROCESSES: String(processes) },
+    `${api}/healthz`,
+  );
+  // Wait until every process of the group listens: the primary answers nothing itself.
+  await new Promise((r) => setTimeout(r, 1500));
+  scaling[processes] = {};
+  for (const [name, route] of Object.entries(routes)) {
+    await load(route.api, 1);
+    scaling[processes]![name] = await load(route.api, seconds);
+  }
+  await stop(apiProcess);
+}
+await stop(scalingWorker);
+console.log('\nscaling out, one worker running: API_PROCESSES=1 → 2');
+for (const name of Object.keys(routes)) {
+  const one = scaling[1]![name]!;
+  const two = scaling[2]![name]!;
+  console.log(
+    `  ${name.padEnd(28)} ${one.requests.average.toFixed(0).padStart(6)} → ${two.requests.average.toFixed(0).padStart(6)} req/s (${(two.requests.average / one.requests.average).toFixed(2)}×), p99 ${one.latency.p99} → ${two.latency.p99} ms`,
+  );
+}
+
 await stop(bareProcess);
 redis.disconnect();
 await redisServer.stop();
