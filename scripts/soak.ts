@@ -2,15 +2,15 @@
 // bounded time. Checks that every experiment succeeds exactly once (none lost, none duplicated)
 // and that the queues and Redis memory return to their baseline once results expire; reports the
 // API's p99 latency and the workers' peak RSS. Exits 1 if a check fails.
-//   SOAK_EXPERIMENTS (10000), SOAK_CONCURRENCY (32), SOAK_TIMEOUT_S (900), SOAK_TTL_S (60)
+//   SOAK_EXPERIMENTS (10000), SOAK_CONCURRENCY (32), SOAK_TIMEOUT_S (900), SOAK_TTL_S (60),
+//   SOAK_API_PROCESSES (1: API_PROCESSES of the API)
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { EXPERIMENT_QUEUE, QUEUE_OPTIONS, TASK_QUEUE } from '../src/queue/queue-names.js';
 import { keys } from '../src/store/redis-keys.js';
-import { startRedis } from '../test/support/redis-server.js';
+import { freePort, startRedis } from '../test/support/redis-server.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const total = Number(process.env.SOAK_EXPERIMENTS ?? 10_000);
@@ -18,20 +18,12 @@ const concurrency = Number(process.env.SOAK_CONCURRENCY ?? 32);
 const deadline = Date.now() + Number(process.env.SOAK_TIMEOUT_S ?? 900) * 1000;
 // Long enough that no record expires before the checks right after the run (about 30 s).
 const ttlSeconds = Number(process.env.SOAK_TTL_S ?? 60);
+const apiProcesses = Number(process.env.SOAK_API_PROCESSES ?? 1);
 const failures: string[] = [];
 const check = (ok: boolean, what: string) => {
   console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}`);
   if (!ok) failures.push(what);
 };
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === 'object' && a !== null ? a.port : 0));
-    });
-  });
-}
 
 const server = await startRedis();
 const redis = new Redis(server.url);
@@ -45,6 +37,7 @@ const env = {
   MAX_QUEUE_DEPTH: '1000000',
   RESULT_TTL_SECONDS: String(ttlSeconds),
   WORKER_CONCURRENCY: '1',
+  API_PROCESSES: String(apiProcesses),
 };
 
 /** experiment id → how many times a worker reported it succeeded. */
@@ -73,7 +66,12 @@ function start(script: string, logLevel: string, ready: string): Promise<ChildPr
 }
 
 // info: the API logs "Server listening" at info level, and one line per request.
-const api = await start('dist/src/server.js', 'info', 'Server listening');
+const api = await start(
+  'dist/src/server.js',
+  'info',
+  apiProcesses > 1 ? 'API processes listening' : 'Server listening',
+);
+console.log(`soak: ${total} experiments, ${apiProcesses} API process(es), two workers`);
 const workers = await Promise.all(
   [1, 2].map(() => start('dist/workers/experiment-worker.js', 'info', 'workers ready')),
 );

@@ -24,6 +24,11 @@ export const configSchema = z.object({
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).default('redis://127.0.0.1:6379'),
   HOST: z.string().min(1).default('0.0.0.0'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  /**
+   * API processes `npm start` runs on one port (node:cluster); every guarantee (idempotency,
+   * rate limits, events, cancel) holds across them, since they share only Redis.
+   */
+  API_PROCESSES: positiveInt.max(64).default(1),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Cores one worker process uses: task threads and concurrent tasks. */
   WORKER_CONCURRENCY: positiveInt.default(availableParallelism()),

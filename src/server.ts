@@ -1,4 +1,8 @@
 // The API process: configuration, Redis, listening and shutdown. The app itself is src/api/app.ts.
+// With API_PROCESSES = n > 1 this process is a node:cluster primary that runs n of them on one
+// port and does nothing else (no Redis, no HTTP).
+import cluster, { type Worker } from 'node:cluster';
+import type { Logger } from 'pino';
 import { buildApp } from './api/app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
@@ -16,6 +20,10 @@ export async function main(options: { withWorkers?: boolean } = {}): Promise<voi
       process.exit(2);
     }
     throw error;
+  }
+  if (options.withWorkers !== true && config.API_PROCESSES > 1 && cluster.isPrimary) {
+    runPrimary(config.API_PROCESSES, createLogger(config, 'fbstab-api-primary'));
+    return;
   }
   const logger = createLogger(config, options.withWorkers === true ? 'fbstab-dev' : 'fbstab-api');
   const redis = connectRedis(config.REDIS_URL, 'api');
@@ -58,6 +66,48 @@ export async function main(options: { withWorkers?: boolean } = {}): Promise<voi
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+/**
+ * Runs `count` API processes on one port (the cluster shares the listening socket). One that
+ * dies once the group is up is replaced; one that fails to start (Redis unreachable, a port in
+ * use) stops the group with its exit code, so `npm start` fails as a single process would. On
+ * SIGTERM or SIGINT each process shuts down gracefully and the primary exits when all have.
+ */
+function runPrimary(count: number, logger: Logger): void {
+  let stopping = false;
+  const listening = new Set<Worker>();
+  const fork = () => cluster.fork();
+  cluster.on('listening', (worker) => {
+    listening.add(worker);
+    if (listening.size === count) logger.info({ processes: count }, 'API processes listening');
+  });
+  cluster.on('exit', (worker, code, signal) => {
+    const wasListening = listening.delete(worker);
+    if (stopping) {
+      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
+      return;
+    }
+    if (!wasListening) {
+      // It never came up: starting another would fail the same way.
+      stopping = true;
+      for (const other of Object.values(cluster.workers ?? {})) other?.kill('SIGTERM');
+      process.exitCode = code === 0 || code === null ? 1 : code;
+      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(process.exitCode);
+      return;
+    }
+    logger.error({ workerPid: worker.process.pid, code, signal }, 'API process died; starting another');
+    fork();
+  });
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down the API processes');
+    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGTERM');
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  for (let i = 0; i < count; i++) fork();
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

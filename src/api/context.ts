@@ -1,4 +1,4 @@
-import { FlowProducer, Queue } from 'bullmq';
+import { Queue } from 'bullmq';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Piscina } from 'piscina';
@@ -20,8 +20,7 @@ export class ApiContext {
   readonly signals: SignalStore;
   readonly events: EventHub;
   private pool: Piscina | undefined;
-  private queues:
-    { experiments: Queue; tasks: Queue; flows: FlowProducer; service: ExperimentService } | undefined;
+  private queues: { experiments: Queue; tasks: Queue; service: ExperimentService } | undefined;
 
   constructor(
     readonly config: Config,
@@ -38,20 +37,11 @@ export class ApiContext {
       // Shared connection: BullMQ never closes `redis` itself, only its own duplicates.
       const experiments = new Queue(EXPERIMENT_QUEUE, { ...QUEUE_OPTIONS, connection: this.redis });
       const tasks = new Queue(TASK_QUEUE, { ...QUEUE_OPTIONS, connection: this.redis });
-      const flows = new FlowProducer({ connection: this.redis });
       const onError = (error: Error) => this.log.warn({ err: error }, 'queue connection error');
       experiments.on('error', onError);
       tasks.on('error', onError);
-      flows.on('error', onError);
-      const service = new ExperimentService(
-        this.redis,
-        this.store,
-        flows,
-        experiments,
-        this.config,
-        this.signals,
-      );
-      this.queues = { experiments, tasks, flows, service };
+      const service = new ExperimentService(this.redis, this.store, experiments, this.config, this.signals);
+      this.queues = { experiments, tasks, service };
     }
     return this.queues;
   }
@@ -80,7 +70,7 @@ export class ApiContext {
     const queues = this.queues;
     this.queues = undefined;
     if (queues !== undefined) {
-      await Promise.allSettled([queues.experiments.close(), queues.tasks.close(), queues.flows.close()]);
+      await Promise.allSettled([queues.experiments.close(), queues.tasks.close()]);
     }
   }
 }

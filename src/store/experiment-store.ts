@@ -37,7 +37,7 @@ return redis.call('HGETALL', KEYS[1])`;
 /** The hash fields of a new record. */
 function recordFields(record: ExperimentRecord): Record<string, string> {
   const { status, startedAt, finishedAt, error, ...doc } = record;
-  const fields: Record<string, string> = { doc: JSON.stringify(doc), status };
+  const fields: Record<string, string> = { doc: JSON.stringify(doc), owner: doc.owner, status };
   if (startedAt !== undefined) fields.startedAt = startedAt;
   if (finishedAt !== undefined) fields.finishedAt = finishedAt;
   if (error !== undefined) fields.error = JSON.stringify(error);
@@ -55,6 +55,40 @@ export function recordFromFields(fields: Record<string, string>): ExperimentReco
   if (fields.finishedAt !== undefined) record.finishedAt = fields.finishedAt;
   if (fields.error !== undefined) record.error = JSON.parse(fields.error) as Problem;
   return record;
+}
+
+/**
+ * Stores the served body of a finished experiment under its own key, expiring with the record,
+ * if the record still exists and is final: a deleted record must not come back. KEYS[1] record
+ * hash, KEYS[2] body key; ARGV: the entry (owner, ETag and body, see cacheBody), comma-separated
+ * final statuses. The body stays out of the record hash, so lists that read records never load it.
+ */
+const CACHE_BODY = `
+local status = redis.call('HGET', KEYS[1], 'status')
+if not status then return 0 end
+for s in string.gmatch(ARGV[2], '[^,]+') do
+  if status == s then
+    local ttl = redis.call('PTTL', KEYS[1])
+    if ttl > 0 then redis.call('SET', KEYS[2], ARGV[1], 'PX', ttl) else redis.call('SET', KEYS[2], ARGV[1]) end
+    return 1
+  end
+end
+return 0`;
+
+/** A finished experiment's response body as served (UTF-8 bytes), with its ETag and owner. */
+export interface CachedBody {
+  owner: string;
+  etag: string;
+  body: Buffer;
+}
+
+const NEWLINE = 0x0a;
+
+/** One consistent read of an experiment: record, trials done and (once succeeded) result. */
+export interface ExperimentSnapshot {
+  record: ExperimentRecord;
+  completedTrials: number;
+  result: ExperimentResult | undefined;
 }
 
 /** HGETALL's flat [field, value, …] reply (as EVAL returns it) as an object. */
@@ -92,6 +126,63 @@ export class ExperimentStore {
 
   async get(id: string): Promise<ExperimentRecord | undefined> {
     return recordFromFields(await this.redis.hgetall(keys.experiment(id)));
+  }
+
+  /**
+   * The cached body of a finished experiment: one GET of one key, as bytes, so serving it costs
+   * no parse, no encoding and no pipeline. Undefined when there is none (not finished, not yet
+   * served once, or gone). The caller checks the owner.
+   */
+  async getCachedBody(id: string): Promise<CachedBody | undefined> {
+    const entry = await this.redis.getBuffer(keys.body(id));
+    if (entry === null) return undefined;
+    // `owner \n etag \n body`: neither an owner (hex or "public") nor an ETag holds a newline.
+    const first = entry.indexOf(NEWLINE);
+    const second = entry.indexOf(NEWLINE, first + 1);
+    return {
+      owner: entry.toString('latin1', 0, first),
+      etag: entry.toString('latin1', first + 1, second),
+      body: entry.subarray(second + 1),
+    };
+  }
+
+  /** Caches the served body of a finished experiment; false when it is no longer final or gone. */
+  async cacheBody(id: string, owner: string, etag: string, body: string): Promise<boolean> {
+    const stored = await this.redis.eval(
+      CACHE_BODY,
+      2,
+      keys.experiment(id),
+      keys.body(id),
+      `${owner}\n${etag}\n${body}`,
+      FINAL_STATUSES.join(','),
+    );
+    return stored === 1;
+  }
+
+  /**
+   * The record, the trials done and the result, read in one MULTI so that they agree (a status
+   * and a progress count from two moments could say "running" at 100 % or "succeeded" at 90 %).
+   */
+  async snapshot(id: string): Promise<ExperimentSnapshot | undefined> {
+    const replies = (await this.redis
+      .multi()
+      .hgetall(keys.experiment(id))
+      .hvals(keys.progress(id))
+      .get(keys.result(id))
+      .exec()) as [Error | null, unknown][];
+    for (const [error] of replies) if (error !== null) throw error;
+    const record = recordFromFields(replies[0]![1] as Record<string, string>);
+    if (record === undefined) return undefined;
+    const progress = replies[1]![1] as string[];
+    const rawResult = replies[2]![1] as string | null;
+    return {
+      record,
+      completedTrials: progress.reduce((sum, v) => sum + Number(v), 0),
+      result:
+        record.status === 'succeeded' && rawResult !== null
+          ? (JSON.parse(rawResult) as ExperimentResult)
+          : undefined,
+    };
   }
 
   /** The record if it exists and belongs to `owner`. */
@@ -172,7 +263,7 @@ export class ExperimentStore {
   async delete(record: ExperimentRecord): Promise<boolean> {
     const [[, removed] = [null, 0]] = (await this.redis
       .multi()
-      .del(keys.experiment(record.id), keys.result(record.id), keys.progress(record.id))
+      .del(keys.experiment(record.id), keys.result(record.id), keys.progress(record.id), keys.body(record.id))
       .zrem(keys.experimentsOf(record.owner), record.id)
       .zrem(keys.expiries, `${record.owner}|${record.id}`)
       .exec()) as [Error | null, number][];

@@ -4,6 +4,8 @@ export const PREFIX = 'fbstab';
 export const keys = {
   experiment: (id: string) => `${PREFIX}:experiment:${id}`,
   result: (id: string) => `${PREFIX}:experiment:${id}:result`,
+  /** The served JSON body of a finished experiment, cached on its first GET (ETag in the record). */
+  body: (id: string) => `${PREFIX}:experiment:${id}:body`,
   /** Hash: task index → trials that task has finished (a retried task overwrites its own field). */
   progress: (id: string) => `${PREFIX}:experiment:${id}:progress`,
   /** Sorted set of experiment ids by creation time, per owner ('public' when keys are off). */

@@ -1,5 +1,5 @@
 import { MessageChannel } from 'node:worker_threads';
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { FlowProducer, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Piscina } from 'piscina';
@@ -17,7 +17,13 @@ import { decodeTaskOutput, encodeTaskOutput, type EncodedTaskOutput } from '../q
 import { createTaskPool } from '../runtime/parallel-runner.js';
 import type { TaskMessage } from '../runtime/task-thread.js';
 import { progressData, publishEvent, publishStatus } from '../service/experiment-events.js';
-import { storedSignalIds, type AssembleJobData, type TaskJobData } from '../service/experiment-service.js';
+import {
+  addExperimentFlow,
+  storedSignalIds,
+  type AssembleJobData,
+  type ExpandJobData,
+  type TaskJobData,
+} from '../service/experiment-service.js';
 import { problemType } from '../service/problem.js';
 import type { ExperimentRecord } from '../store/experiment-record.js';
 import { ExperimentStore } from '../store/experiment-store.js';
@@ -212,6 +218,25 @@ export async function startWorkers(options: {
     }
   };
 
+  const flows = new FlowProducer({ connection });
+  flows.on('error', (error) => logger.error({ err: error }, 'flow producer error'));
+
+  /** The API queues one job per experiment; here it becomes the flow of its tasks. */
+  const expand = async (job: Job<ExpandJobData>): Promise<void> => {
+    const id = job.data.experimentId;
+    const record = await store.get(id);
+    // Cancelled or deleted before any worker took it: nothing to run.
+    if (record === undefined || record.status !== 'queued') return;
+    // Planning here also fails the experiment early when it cannot run (a deleted signal, say).
+    const { tasks } = await planOrFail(record);
+    if (tasks.length !== record.taskCount)
+      throw new UnrecoverableError(
+        `the plan of ${id} has ${tasks.length} tasks, the record ${record.taskCount}`,
+      );
+    await addExperimentFlow(flows, record);
+    logger.debug({ jobId: job.id, experimentId: id, tasks: tasks.length }, 'experiment expanded');
+  };
+
   const common = {
     connection,
     lockDuration: config.JOB_LOCK_MS,
@@ -222,10 +247,15 @@ export async function startWorkers(options: {
     ...common,
     concurrency: config.WORKER_CONCURRENCY,
   });
-  const assembleWorker = new Worker<AssembleJobData, void>(EXPERIMENT_QUEUE, assemble, {
-    ...common,
-    concurrency: 1,
-  });
+  const assembleWorker = new Worker<AssembleJobData | ExpandJobData, void>(
+    EXPERIMENT_QUEUE,
+    (job) => (job.name === 'expand' ? expand(job) : assemble(job as Job<AssembleJobData>)),
+    {
+      ...common,
+      // Expansions wait on Redis, not the CPU: let them interleave with an assembly.
+      concurrency: 4,
+    },
+  );
   for (const worker of [taskWorker, assembleWorker]) {
     worker.on('error', (error) => logger.error({ err: error }, 'worker error'));
   }
@@ -246,6 +276,7 @@ export async function startWorkers(options: {
       clearInterval(sweeper);
       // Finish the jobs in hand (BullMQ hands back what it cannot finish as stalled).
       await Promise.all([taskWorker.close(), assembleWorker.close()]);
+      await flows.close();
       await subscriber.quit().catch(() => subscriber.disconnect());
       if (options.pool === undefined) await pool.destroy();
     },

@@ -5,7 +5,7 @@ import { after, before, test } from 'node:test';
 import request from 'supertest';
 import { ownerOfKey } from '../../src/api/plugins/auth.js';
 import { keys } from '../../src/store/redis-keys.js';
-import { problemOf, smallRequest, startStack, type Stack } from './helpers.js';
+import { problemOf, smallRequest, startStack, waitFor, type Stack } from './helpers.js';
 
 const ALICE = 'alice-key-0123456789';
 const BOB = 'bob-key-9876543210';
@@ -14,6 +14,7 @@ let stack: Stack;
 before(async () => {
   stack = await startStack({
     env: { API_KEYS: `${ALICE}, ${BOB}`, METRICS_PUBLIC: 'false', DOCS_PUBLIC: 'false' },
+    workers: true,
   });
 });
 after(async () => {
@@ -45,10 +46,20 @@ test("each key sees only its own experiments; another key's id is 404", async ()
     .send(smallRequest())
     .expect(202);
   const id = (created.body as { id: string }).id;
-  await request(stack.app.server)
-    .get(`/v1/experiments/${id}`)
-    .set('Authorization', `Bearer ${ALICE}`)
-    .expect(200);
+  // Once finished and read by its owner, its body is cached; the cache is per owner too.
+  await waitFor(
+    async () =>
+      (
+        await request(stack.app.server)
+          .get(`/v1/experiments/${id}`)
+          .set('Authorization', `Bearer ${ALICE}`)
+          .expect(200)
+      ).body as { status: string },
+    (r) => r.status === 'succeeded',
+    15_000,
+    'the experiment to finish',
+  );
+  assert.equal(await stack.redis.exists(keys.body(id)), 1);
   for (const path of [`/v1/experiments/${id}`, `/v1/experiments/${id}/events`]) {
     problemOf(await request(stack.app.server).get(path).set('Authorization', `Bearer ${BOB}`).expect(404));
   }

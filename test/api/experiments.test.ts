@@ -8,6 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import request from 'supertest';
 import type { SeededExperimentRequest } from '../../src/experiments/experiment-request.js';
 import { runExperiment } from '../../src/experiments/run-experiment.js';
+import { keys } from '../../src/store/redis-keys.js';
 import { problemOf, readEvents, smallRequest, startStack, waitFor, type Stack } from './helpers.js';
 
 interface Resource {
@@ -229,6 +230,49 @@ describe('reading experiments', () => {
     const notModified = await http().get(`/v1/experiments/${id}`).set('If-None-Match', etag!).expect(304);
     assert.equal(notModified.text, '');
     await http().get(`/v1/experiments/${id}`).set('If-None-Match', '"stale"').expect(200);
+  });
+
+  test('a finished experiment is served from its cached body, byte for byte the freshly built one', async () => {
+    const { id } = (await http().post('/v1/experiments').send(smallRequest(80, 99)).expect(202))
+      .body as Resource;
+    const done = await finished(id);
+    assert.equal(done.status, 'succeeded');
+    // That GET stored the body; this one is served from it.
+    assert.ok(await stack.redis.exists(keys.body(id)), 'the body is cached once the experiment is final');
+    const cached = await http().get(`/v1/experiments/${id}`).expect(200);
+    // Without the cache the route builds the resource afresh from record, progress and result.
+    await stack.redis.del(keys.body(id));
+    const fresh = await http().get(`/v1/experiments/${id}`).expect(200);
+    assert.equal(cached.text, fresh.text);
+    for (const header of ['content-type', 'etag', 'cache-control'])
+      assert.equal(cached.headers[header], fresh.headers[header], header);
+    assert.deepStrictEqual(JSON.parse(cached.text), {
+      ...done,
+      result: JSON.parse(JSON.stringify(runExperiment(done.request))) as unknown,
+    });
+    // The cache expires with the record and goes with it on DELETE.
+    const ttl = await stack.redis.pttl(keys.body(id));
+    const recordTtl = await stack.redis.pttl(keys.experiment(id));
+    assert.ok(ttl > 0 && Math.abs(ttl - recordTtl) < 5_000, `body TTL ${ttl} ms, record TTL ${recordTtl} ms`);
+    await http().delete(`/v1/experiments/${id}`).expect(204);
+    assert.equal(await stack.redis.exists(keys.body(id)), 0);
+    await http().get(`/v1/experiments/${id}`).expect(404);
+  });
+
+  test('running experiments are not cached: their progress moves', async () => {
+    const { id } = (await http().post('/v1/experiments').send(smallRequest(200_000, 3)).expect(202))
+      .body as Resource;
+    await waitFor(
+      () => getResource(id),
+      (r) => r.progress.completedTrials > 0,
+      FINISH_MS,
+      'some progress',
+    );
+    assert.equal(await stack.redis.exists(keys.body(id)), 0);
+    await http().post(`/v1/experiments/${id}/cancel`).expect(200);
+    const cancelled = await http().get(`/v1/experiments/${id}`).expect(200);
+    assert.equal((cancelled.body as Resource).status, 'cancelled');
+    assert.equal(await stack.redis.exists(keys.body(id)), 1, 'a cancelled experiment is final too');
   });
 
   test('list: newest first, limit and cursor pages, status filter', async () => {

@@ -52,3 +52,21 @@ test('429 with Retry-After once RATE_LIMIT_PER_MINUTE is used up; 0 turns the li
   // The main app has the limit off: many requests pass.
   for (let i = 0; i < 10; i++) await request(stack.app.server).get('/v1/experiments').expect(200);
 });
+
+test('503 with Retry-After once MAX_QUEUE_DEPTH experiments wait (nothing runs here)', async () => {
+  const app = await stack.extraApp({ MAX_QUEUE_DEPTH: '3', RATE_LIMIT_PER_MINUTE: '0' });
+  let accepted = 0;
+  let refused: request.Response | undefined;
+  // The API reads the depth at most every 500 ms, so the posts are spaced by more than that.
+  for (let i = 0; i < 8 && refused === undefined; i++) {
+    const res = await request(app.server).post('/v1/experiments').send(smallRequest());
+    if (res.status === 202) accepted++;
+    else refused = res;
+    await new Promise((r) => setTimeout(r, 600));
+  }
+  assert.ok(refused !== undefined, 'a POST was refused');
+  assert.equal(refused.status, 503);
+  assert.equal(problemOf(refused).title, 'Queue full');
+  assert.equal(refused.headers['retry-after'], '30');
+  assert.ok(accepted <= 3, `${accepted} accepted before the refusal`);
+});

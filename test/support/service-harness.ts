@@ -1,4 +1,4 @@
-import { FlowProducer, Queue } from 'bullmq';
+import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { configSchema, type Config } from '../../src/config.js';
 import { EXPERIMENT_QUEUE, QUEUE_OPTIONS } from '../../src/queue/queue-names.js';
@@ -28,9 +28,8 @@ export async function createServiceHarness(
   const redis = connectRedis(redisUrl, 'api');
   await redis.connect();
   const store = new ExperimentStore(redis, config.RESULT_TTL_SECONDS);
-  const flows = new FlowProducer({ connection: redis });
   const queue = new Queue(EXPERIMENT_QUEUE, { ...QUEUE_OPTIONS, connection: redis });
-  const service = new ExperimentService(redis, store, flows, queue, config);
+  const service = new ExperimentService(redis, store, queue, config);
   return {
     config,
     redis,
@@ -41,7 +40,6 @@ export async function createServiceHarness(
         .record;
     },
     async close() {
-      await flows.close();
       await queue.close();
       redis.disconnect();
     },

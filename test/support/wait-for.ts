@@ -1,9 +1,10 @@
-/** Polls `probe` every 50 ms until `predicate` holds, or throws after `timeoutMs` naming `what`. */
+/** Polls `probe` every `intervalMs` (50 ms) until `predicate` holds, or throws after `timeoutMs` naming `what`. */
 export async function waitFor<T>(
   probe: () => Promise<T>,
   predicate: (value: T) => boolean,
   timeoutMs: number,
   what: string,
+  intervalMs = 50,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -14,6 +15,6 @@ export async function waitFor<T>(
         `timed out after ${timeoutMs} ms waiting for ${what}; last: ${JSON.stringify(value)?.slice(0, 300)}`,
       );
     }
-    await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, intervalMs));
   }
 }

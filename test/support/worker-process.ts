@@ -3,17 +3,27 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
-/** A real `npm run worker` process (through tsx), with its JSON log lines collected. */
-export interface WorkerProcess {
+/** A real fbstab process (through tsx), with its JSON log lines collected. */
+export interface ServiceProcess {
   child: ChildProcess;
   logs: Record<string, unknown>[];
-  /** Resolves once the worker logged "workers ready". */
+  /** Resolves once the process logged its ready line. */
   ready: Promise<void>;
   exited: Promise<number | null>;
 }
 
-export function startWorkerProcess(env: Record<string, string>): WorkerProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'workers/experiment-worker.ts'], {
+export type WorkerProcess = ServiceProcess;
+
+/**
+ * Starts `node --import tsx <entry>` with LOG_LEVEL=debug and collects its log lines; `ready`
+ * resolves on the first line `isReady` accepts.
+ */
+export function startServiceProcess(
+  entry: string[],
+  env: Record<string, string>,
+  isReady: (line: Record<string, unknown>) => boolean,
+): ServiceProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', ...entry], {
     cwd: root,
     env: { ...process.env, LOG_LEVEL: 'debug', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -30,7 +40,7 @@ export function startWorkerProcess(env: Record<string, string>): WorkerProcess {
       try {
         const entry = JSON.parse(line) as Record<string, unknown>;
         logs.push(entry);
-        if (entry.msg === 'workers ready') markReady();
+        if (isReady(entry)) markReady();
       } catch {
         // not a log line
       }
@@ -40,9 +50,28 @@ export function startWorkerProcess(env: Record<string, string>): WorkerProcess {
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   const exited = new Promise<number | null>((resolve) =>
     child.on('exit', (code) => {
-      if (code !== 0 && code !== null && stderr !== '') process.stderr.write(`worker stderr: ${stderr}\n`);
+      if (code !== 0 && code !== null && stderr !== '')
+        process.stderr.write(`${entry.join(' ')} stderr: ${stderr}\n`);
       resolve(code);
     }),
   );
   return { child, logs, ready, exited };
+}
+
+/** A real `npm run worker` process. */
+export function startWorkerProcess(env: Record<string, string>): ServiceProcess {
+  return startServiceProcess(['workers/experiment-worker.ts'], env, (line) => line.msg === 'workers ready');
+}
+
+/**
+ * A real `npm start` process on 127.0.0.1:`env.PORT`. With API_PROCESSES > 1 it is a cluster,
+ * ready once its primary logs that every process listens; a single process is ready once it does.
+ */
+export function startApiProcess(env: Record<string, string>): ServiceProcess {
+  const group = Number(env.API_PROCESSES ?? 1) > 1;
+  return startServiceProcess(['src/server.ts'], { HOST: '127.0.0.1', ...env }, (line) =>
+    group
+      ? line.msg === 'API processes listening'
+      : typeof line.msg === 'string' && line.msg.startsWith('Server listening'),
+  );
 }

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { ExperimentRecord } from '../../store/experiment-record.js';
+import { FINAL_STATUSES, type ExperimentRecord } from '../../store/experiment-record.js';
+import { experimentResource } from '../../service/experiment-service.js';
 import { decodeCursor } from '../../store/experiment-store.js';
 import { HttpProblem } from '../../service/problem.js';
 import type { ApiContext } from '../context.js';
@@ -88,7 +89,10 @@ export const experimentRoutes: FastifyPluginAsyncZod<{ context: ApiContext }> = 
       );
       if (!created) request.log.info({ experimentId: record.id }, 'idempotent retry');
       else request.log.info({ experimentId: record.id, type: record.type }, 'experiment submitted');
-      const resource = await resourceOf(record);
+      // A new experiment has no progress or result to read yet.
+      const resource = created
+        ? (experimentResource({ record, completedTrials: 0, result: undefined }) as Resource)
+        : await resourceOf(record);
       return reply.code(202).header('location', resource.links.self).send(resource);
     },
   );
@@ -144,11 +148,30 @@ export const experimentRoutes: FastifyPluginAsyncZod<{ context: ApiContext }> = 
       },
     },
     async (request, reply) => {
-      const resource = await resourceOf(await load(request.params.id, request.owner));
-      const etag = strongEtag(resource);
+      const { id } = request.params;
+      // A finished experiment never changes: its body is serialised once, on its first GET, and
+      // served as stored bytes afterwards (one round trip, no parse, no schema walk).
+      const cached = await store.getCachedBody(id);
+      let body: string | Buffer;
+      let etag: string;
+      if (cached !== undefined) {
+        if (cached.owner !== request.owner) throw notFound('experiment', id);
+        ({ body, etag } = cached);
+      } else {
+        const snapshot = await store.snapshot(id);
+        if (snapshot === undefined || snapshot.record.owner !== request.owner)
+          throw notFound('experiment', id);
+        const resource = experimentResource(snapshot);
+        // The route's own serialiser (zod output schema, then JSON), so cached and fresh bytes agree.
+        body = reply.serialize(resource) as string;
+        etag = strongEtag(resource);
+        if (FINAL_STATUSES.includes(snapshot.record.status))
+          await store.cacheBody(id, snapshot.record.owner, etag, body);
+      }
       void reply.header('etag', etag).header('cache-control', 'private, no-cache');
       if (matchesIfNoneMatch(request.headers['if-none-match'], etag)) return reply.code(304).send();
-      return resource;
+      // Strings and buffers with a JSON type are sent as they are: Fastify serialises only objects.
+      return reply.type('application/json; charset=utf-8').send(body as unknown as Resource);
     },
   );
 
