@@ -16,6 +16,12 @@ try {
   throw error;
 }
 const logger = createLogger(config, 'fbstab-worker');
+// Signals are caught from the start: one that arrives while the worker starts up is answered by
+// a graceful shutdown once it has started, never by node's default of dying on the spot.
+let onSignal = (signal: string) => void (pendingSignal ??= signal);
+let pendingSignal: string | undefined;
+process.on('SIGTERM', () => onSignal('SIGTERM'));
+process.on('SIGINT', () => onSignal('SIGINT'));
 const connection = connectRedis(config.REDIS_URL, 'worker');
 try {
   await connectOrExplain(connection, config.REDIS_URL);
@@ -47,5 +53,5 @@ const shutdown = async (signal: string) => {
   connection.disconnect();
   process.exit(0);
 };
-process.on('SIGTERM', () => void shutdown('SIGTERM'));
-process.on('SIGINT', () => void shutdown('SIGINT'));
+onSignal = (signal) => void shutdown(signal);
+if (pendingSignal !== undefined) void shutdown(pendingSignal);

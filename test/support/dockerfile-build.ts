@@ -266,8 +266,11 @@ export function importsOutsideDependencies(dir: string, packageJson: string): st
   const files = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.js'));
   for (const file of files) {
     const code = readFileSync(join(dir, file), 'utf8');
-    for (const m of code.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|^import\s+)['"]([^'"]+)['"]/gm)) {
-      const specifier = m[1]!;
+    // Import and export declarations start a line (tsc prints them so) and run to their `;`; a
+    // string that merely says "from" must not count, such as a description ending in "from".
+    const specifiers = /^\s*(?:import|export)\b[^;'"]*?\bfrom\s*['"]([^'"\n]+)['"]|^\s*import\s*['"]([^'"\n]+)['"]|\bimport\(\s*['"]([^'"\n]+)['"]\s*\)/gm;
+    for (const m of code.matchAll(specifiers)) {
+      const specifier = (m[1] ?? m[2] ?? m[3])!;
       if (specifier.startsWith('.') || specifier.startsWith('/') || isBuiltin(specifier)) continue;
       const parts = specifier.split('/');
       const name = specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]!;
