@@ -6,7 +6,18 @@ import tseslint from 'typescript-eslint';
 const ioModules = ['fastify', 'fastify-*', '@fastify/*', 'bullmq', 'ioredis', 'pino', 'pino-*', 'node:*'];
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'out/', 'coverage/', 'bench/baseline/**/*.py'] },
+  {
+    ignores: [
+      'dist/',
+      'node_modules/',
+      'out/',
+      'coverage/',
+      'bench/baseline/**/*.py',
+      // AssemblyScript (its own types and decorators; checked by asc in `npm run build`).
+      'src/core/wasm/assembly/',
+      'src/core/wasm/*.generated.ts',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
