@@ -13,6 +13,7 @@ import {
   type EnergyResult,
   type FrameBoundsResult,
 } from '../plots/index.js';
+import { engineVersion } from '../core/wasm/engine-version.js';
 import { EXPERIMENT_QUEUE, TASK_ATTEMPTS, TASK_QUEUE } from '../queue/queue-names.js';
 import { FINAL_STATUSES, type ExperimentRecord } from '../store/experiment-record.js';
 import type { ExperimentStore } from '../store/experiment-store.js';
@@ -127,6 +128,7 @@ export class ExperimentService {
       totalTrials: plan.totalTrials,
       taskCount: tasks.length,
       chunkTrials,
+      engineVersion: engineVersion(this.config.FBSTAB_KERNEL),
       createdAt: new Date().toISOString(),
     };
     await this.store.create(record);

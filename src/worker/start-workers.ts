@@ -12,7 +12,8 @@ import type {
 import { formatIssuePath } from '../experiments/common/format-issue-path.js';
 import { RequestInputError, type StoredSignal } from '../experiments/common/prepare-signal.js';
 import { planExperiment, type ExperimentResult } from '../experiments/experiment-request.js';
-import { EXPERIMENT_QUEUE, TASK_QUEUE } from '../queue/queue-names.js';
+import { engineVersion } from '../core/wasm/engine-version.js';
+import { EXPERIMENT_QUEUE, TASK_QUEUE, queuePrefix } from '../queue/queue-names.js';
 import { decodeTaskOutput, encodeTaskOutput, type EncodedTaskOutput } from '../queue/task-output-codec.js';
 import { createTaskPool } from '../runtime/parallel-runner.js';
 import type { TaskMessage } from '../runtime/task-thread.js';
@@ -58,6 +59,8 @@ export async function startWorkers(options: {
   const signals = new SignalStore(connection, config.RESULT_TTL_SECONDS);
   const pool = options.pool ?? createTaskPool(config.WORKER_CONCURRENCY);
   const plans = new Map<string, PlanEntry>();
+  const kernel = config.FBSTAB_KERNEL;
+  const engine = engineVersion(kernel);
   const controllers = new Map<string, Set<AbortController>>();
 
   const subscriber = connection.duplicate();
@@ -73,7 +76,7 @@ export async function startWorkers(options: {
       // Stored signals are read again here, by the owner of the experiment; one deleted since
       // the submission makes planExperiment throw, and the experiment fails (planOrFail).
       const stored = await signals.resolve(storedSignalIds(record.request), record.owner, { shared: true });
-      const plan = planExperiment(record.request, stored);
+      const plan = planExperiment(record.request, stored, { kernel });
       entry = { record, plan, tasks: plan.tasks(record.chunkTrials), stored: [...stored.entries()] };
       if (plans.size > 32) plans.delete(plans.keys().next().value!);
       plans.set(record.id, entry);
@@ -83,6 +86,13 @@ export async function startWorkers(options: {
 
   /** planFor, or the experiment fails with a 422 problem that says why it cannot run. */
   const planOrFail = async (record: ExperimentRecord): Promise<PlanEntry> => {
+    if (record.engineVersion !== undefined && record.engineVersion !== engine) {
+      // The queues are per engine, so this needs a hand-made job; refuse it rather than mix
+      // two engines' numbers in one result.
+      throw new UnrecoverableError(
+        `experiment ${record.id} is for engine ${record.engineVersion}, not ${engine}`,
+      );
+    }
     try {
       return await planFor(record);
     } catch (error) {
@@ -149,6 +159,7 @@ export async function startWorkers(options: {
         requestKey: id,
         request: record.request,
         task,
+        kernel,
         progressPort: channel.port2,
         ...(stored.length === 0 ? {} : { stored }),
       };
@@ -214,6 +225,8 @@ export async function startWorkers(options: {
 
   const common = {
     connection,
+    // This engine's queues only (queue-names.ts): other builds' tasks are not ours to run.
+    prefix: queuePrefix(engine),
     lockDuration: config.JOB_LOCK_MS,
     stalledInterval: config.STALLED_INTERVAL_MS,
     maxStalledCount: 3,
@@ -239,7 +252,7 @@ export async function startWorkers(options: {
       .catch((error: unknown) => logger.warn({ err: error }, 'sweep of expired signals failed'));
   }, SWEEP_INTERVAL_MS);
   sweeper.unref();
-  logger.info({ concurrency: config.WORKER_CONCURRENCY }, 'workers ready');
+  logger.info({ concurrency: config.WORKER_CONCURRENCY, engineVersion: engine }, 'workers ready');
 
   return {
     async close() {

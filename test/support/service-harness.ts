@@ -1,7 +1,8 @@
 import { FlowProducer, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { configSchema, type Config } from '../../src/config.js';
-import { EXPERIMENT_QUEUE, QUEUE_OPTIONS } from '../../src/queue/queue-names.js';
+import { engineVersion } from '../../src/core/wasm/engine-version.js';
+import { EXPERIMENT_QUEUE, QUEUE_OPTIONS, queuePrefix } from '../../src/queue/queue-names.js';
 import { connectRedis } from '../../src/redis/connect-redis.js';
 import { experimentRequestSchema } from '../../src/experiments/experiment-request.js';
 import { ExperimentService } from '../../src/service/experiment-service.js';
@@ -28,8 +29,9 @@ export async function createServiceHarness(
   const redis = connectRedis(redisUrl, 'api');
   await redis.connect();
   const store = new ExperimentStore(redis, config.RESULT_TTL_SECONDS);
-  const flows = new FlowProducer({ connection: redis });
-  const queue = new Queue(EXPERIMENT_QUEUE, { ...QUEUE_OPTIONS, connection: redis });
+  const prefix = queuePrefix(engineVersion(config.FBSTAB_KERNEL));
+  const flows = new FlowProducer({ prefix, connection: redis });
+  const queue = new Queue(EXPERIMENT_QUEUE, { ...QUEUE_OPTIONS, prefix, connection: redis });
   const service = new ExperimentService(redis, store, flows, queue, config);
   return {
     config,
