@@ -1,3 +1,4 @@
+import { getFftPlan } from '../fft/fft-plan.js';
 import { nextPowerOfTwo } from '../fft/next-power-of-two.js';
 import type { TapLaw } from '../filterbank/tap-law.js';
 import type { Xoshiro128StarStar } from '../random/xoshiro128.js';
@@ -15,8 +16,12 @@ export type WasmEnergyInputs =
 
 /**
  * The energy plan's per-trial step in WebAssembly (docs/theory.md §12): the draw (bit for bit
- * the JS draw), the pair FFTs, and either the Parseval sums over the half spectrum or r(τ) and
- * its O(T) products with each signal's autocorrelation.
+ * the JS draw), the pair FFTs and the power P on a grid of G points, then for every signal one
+ * weighted sum over the half spectrum, ‖Φx_s‖²/‖x_s‖² = Σ_{k≤G/2} P[k]·W_s[k]. On the Parseval
+ * route G = N and W_s are the signal's folded |X_s|²/(N·‖x_s‖²). On the autocorrelation route
+ * G = 2^⌈log₂(2T−1)⌉ and W_s is the same sum moved to the G grid: with r = IDFT_G(P) (exact for
+ * |τ| < T, as G ≥ 2T − 1), Σ_{|τ|<T} r(τ)·R_s(τ) = Σ_k P[k]·C_s[k], C_s = IDFT_G of R_s cut to
+ * |τ| < T, computed once per plan; this saves the JS route's inverse FFT per trial.
  */
 export class WasmEnergyKernel {
   readonly signalCount: number;
@@ -26,17 +31,15 @@ export class WasmEnergyKernel {
   private readonly scratch: number;
   private readonly half: number;
   private readonly lastFilter: number;
-  private readonly r: number;
-  /** Weights (Parseval) or autocorrelations (autocorrelation route), one row per signal. */
+  /** The weights W_s on k = 0..G/2, one row per signal. */
   private readonly rows: number;
   private readonly rowLength: number;
-  private readonly energies: number;
   private readonly out: number;
 
   constructor(
     readonly numFilters: number,
     readonly filterLength: number,
-    private readonly inputs: WasmEnergyInputs,
+    inputs: WasmEnergyInputs,
   ) {
     const T = filterLength;
     const k = this.kernel;
@@ -51,8 +54,8 @@ export class WasmEnergyKernel {
       rows = inputs.weights;
     } else {
       grid = Math.max(2, nextPowerOfTwo(2 * T - 1));
-      this.rowLength = T;
-      rows = inputs.autocorrelations;
+      this.rowLength = (grid >> 1) + 1;
+      rows = inputs.autocorrelations.map((R, s) => autocorrelationWeights(R, inputs.energies[s]!, T, grid));
     }
     this.signalCount = rows.length;
     this.logGrid = log2Exact(grid);
@@ -60,9 +63,7 @@ export class WasmEnergyKernel {
     this.scratch = k.reserveF64(2 * grid);
     this.half = k.reserveF64((grid >> 1) + 1);
     this.lastFilter = k.reserveF64(T);
-    this.r = k.reserveF64(T);
     this.rows = k.reserveF64(this.signalCount * this.rowLength);
-    this.energies = k.reserveF64(this.signalCount);
     this.out = k.reserveF64(this.signalCount);
     // Views only after every reservation: a reservation may grow the memory.
     const rowView = k.f64(this.rows, this.signalCount * this.rowLength);
@@ -70,15 +71,12 @@ export class WasmEnergyKernel {
       if (row.length < this.rowLength) throw new RangeError(`row ${s} is shorter than ${this.rowLength}`);
       rowView.set(row.subarray(0, this.rowLength), s * this.rowLength);
     });
-    if (inputs.route === 'autocorrelation') k.f64(this.energies, this.signalCount).set(inputs.energies);
     releaseOnCollect.register(this, [
       this.packed,
       this.scratch,
       this.half,
       this.lastFilter,
-      this.r,
       this.rows,
-      this.energies,
       this.out,
     ]);
   }
@@ -89,41 +87,43 @@ export class WasmEnergyKernel {
     const e = kernel.exports;
     const [code, param] = lawCode(law);
     kernel.loadStream(rng);
-    if (this.inputs.route === 'parseval') {
-      e.energyParseval(
-        J,
-        T,
-        this.logGrid,
-        code,
-        param,
-        this.packed,
-        this.scratch,
-        this.half,
-        this.lastFilter,
-        this.rows,
-        S,
-        this.out,
-      );
-    } else {
-      e.energyAutocorrelation(
-        J,
-        T,
-        this.logGrid,
-        code,
-        param,
-        this.packed,
-        this.scratch,
-        this.half,
-        this.lastFilter,
-        this.r,
-        this.rows,
-        this.rowLength,
-        this.energies,
-        S,
-        this.out,
-      );
-    }
+    e.energyParseval(
+      J,
+      T,
+      this.logGrid,
+      code,
+      param,
+      this.packed,
+      this.scratch,
+      this.half,
+      this.lastFilter,
+      this.rows,
+      S,
+      this.out,
+    );
     kernel.storeStream(rng);
     values.set(kernel.f64(this.out, S), offset);
   }
+}
+
+/**
+ * W[k] = f_k·C[k]/E for k = 0..G/2, C = (1/G)·DFT_G of R cut to |τ| < T (real: R is even),
+ * f_k = 1 at k = 0 and G/2 and 2 elsewhere (P and C are even, so the other half folds onto these).
+ */
+function autocorrelationWeights(R: Float64Array, energy: number, T: number, G: number): Float64Array {
+  const cut = new Float64Array(G);
+  cut[0] = R[0]!;
+  for (let tau = 1; tau < T; tau++) {
+    cut[tau] = R[tau]!;
+    cut[G - tau] = R[tau]!;
+  }
+  const spectrum = new Float64Array(2 * G);
+  getFftPlan(G).forwardReal(cut, spectrum);
+  const H = G >> 1;
+  const weights = new Float64Array(H + 1);
+  for (let k = 0; k <= H; k++) {
+    const fold = k === 0 || k === H ? 1 : 2;
+    weights[k] = (fold * spectrum[2 * k]!) / (G * energy);
+  }
+  return weights;
 }

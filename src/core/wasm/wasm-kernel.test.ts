@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { getFftPlan } from '../fft/fft-plan.js';
 import { FrameBoundsKernel } from '../filterbank/frame-bounds-kernel.js';
+import { SummedSpectralPower } from '../filterbank/summed-spectral-power.js';
 import { tapLaw } from '../filterbank/tap-law.js';
 import { createStream } from '../random/stream-seed.js';
 import { fillScaledStandardNormal, fillStandardNormal, fillUniform } from '../random/ziggurat-normal.js';
@@ -122,4 +123,37 @@ test('WasmFrameBoundsKernel equals FrameBoundsKernel on the same draws, to 1e-12
 test('WasmFrameBoundsKernel refuses what it does not cover: N not a power of two, T > N', () => {
   assert.throws(() => new WasmFrameBoundsKernel(2, 4, 12), /power of two/);
   assert.throws(() => new WasmFrameBoundsKernel(2, 40, 32), /filterLength/);
+});
+
+test('summedPowerHalf equals SummedSpectralPower.computeHalfFromDraw in every bin, to 1e-12 of the largest', () => {
+  // Grids at, above and well above 2T (the FFT's first pass skips a zero upper half only when
+  // G ≥ 2T), odd J (the last filter alone) and G = 2.
+  const shapes: [J: number, T: number, G: number][] = [
+    [1, 1, 2],
+    [2, 2, 4],
+    [3, 3, 4],
+    [5, 8, 16],
+    [7, 9, 16],
+    [4, 100, 128],
+    [40, 512, 1024],
+    [10, 1024, 1024],
+  ];
+  for (const [J, T, G] of shapes) {
+    const law = tapLaw('glorot-normal', J, T);
+    const [code, param] = lawCode(law);
+    const expected = new SummedSpectralPower(J, T, G).computeHalfFromDraw(createStream(4, J, T, G), law);
+    const buffers = [2 * G, 2 * G, G / 2 + 1, T].map((n) => kernel.reserveF64(n));
+    const [packed, scratch, half, last] = buffers as [number, number, number, number];
+    kernel.loadStream(createStream(4, J, T, G));
+    kernel.exports.summedPowerHalf(J, T, Math.log2(G), code, param, packed, scratch, half, last);
+    const actual = kernel.f64(half, G / 2 + 1);
+    const scale = Math.max(...expected);
+    for (let k = 0; k <= G / 2; k++) {
+      assert.ok(
+        Math.abs(actual[k]! - expected[k]!) <= 1e-12 * scale,
+        `J=${J} T=${T} G=${G} k=${k}: ${actual[k]} vs ${expected[k]}`,
+      );
+    }
+    for (const ptr of buffers) kernel.exports.release(ptr);
+  }
 });

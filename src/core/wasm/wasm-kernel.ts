@@ -88,23 +88,6 @@ export interface KernelExports {
     S: number,
     out: number,
   ): void;
-  energyAutocorrelation(
-    J: number,
-    T: number,
-    logG: number,
-    law: number,
-    param: number,
-    packed: number,
-    scratch: number,
-    half: number,
-    lastFilter: number,
-    r: number,
-    Rx: number,
-    rowLength: number,
-    energies: number,
-    S: number,
-    out: number,
-  ): void;
   resultA(): number;
   resultB(): number;
 }

@@ -281,11 +281,39 @@ function mulMinusI(z: v128): v128 {
  * buffer holding the result (x or y). Both buffers are overwritten.
  */
 export function fft(x: usize, y: usize, logN: i32): usize {
+  return fftFrom(x, y, logN, false);
+}
+
+/**
+ * {@link fft}; with `upperHalfZero` (and N ≥ 4) the values x[N/2 ..] are taken as zero without
+ * being read: the first pass then needs half the loads and adds, and callers need not clear
+ * those entries, which the passes overwrite. Zero-padded filters (T ≤ N/2) are such inputs.
+ */
+function fftFrom(x: usize, y: usize, logN: i32, upperHalfZero: bool): usize {
   const n = 1 << logN;
   if (n == 1) return x;
   const table = twiddles(logN);
   let len = n; // current sub-transform length
   let s = 1; // stride
+  if (upperHalfZero && n >= 4) {
+    // First pass (s = 1) with c = d = 0: y[4p..4p+3] from a = x[p], b = x[p + n/4].
+    const m = n >> 2;
+    for (let p = 0; p < m; p++) {
+      const a = v128.load(x + (<usize>p << 4));
+      const b = v128.load(x + (<usize>(p + m) << 4));
+      const jb = mulMinusI(b);
+      const y0 = y + (<usize>(4 * p) << 4);
+      v128.store(y0, f64x2.add(a, b));
+      v128.store(y0, cmul(f64x2.add(a, jb), table + (<usize>p << 5)), 16);
+      v128.store(y0, cmul(f64x2.sub(a, b), table + (<usize>(2 * p) << 5)), 32);
+      v128.store(y0, cmul(f64x2.sub(a, jb), table + (<usize>(3 * p) << 5)), 48);
+    }
+    len = m;
+    s = 4;
+    const t = x;
+    x = y;
+    y = t;
+  }
   while (len >= 4) {
     const m = len >> 2;
     for (let p = 0; p < m; p++) {
@@ -379,18 +407,22 @@ export function summedPowerHalf(
   const G = 1 << logG;
   const H = G >> 1;
   memory.fill(half, 0, <usize>(H + 1) << 3);
+  // Zero-padded to at least twice their length: the FFT's first pass skips the zero half, so
+  // only [T, G/2) needs clearing. Otherwise everything from T on.
+  const halfZero = G >= 4 && 2 * T <= G;
+  const clearEnd = halfZero ? H : G;
   for (let j = 0; j + 1 < J; j += 2) {
     fillTaps(packed, 2 * T, law, param);
-    memory.fill(packed + (<usize>(2 * T) << 3), 0, <usize>(2 * (G - T)) << 3);
-    accumulate(packed, scratch, logG, half);
+    if (clearEnd > T) memory.fill(packed + (<usize>T << 4), 0, <usize>(clearEnd - T) << 4);
+    accumulate(packed, scratch, logG, half, halfZero);
   }
   if (J & 1) {
     fillTaps(lastFilter, T, law, param);
     for (let n = 0; n < T; n++) {
       v128.store(packed + (<usize>n << 4), f64x2(load<f64>(lastFilter + (<usize>n << 3)), 0.0));
     }
-    memory.fill(packed + (<usize>(2 * T) << 3), 0, <usize>(2 * (G - T)) << 3);
-    accumulate(packed, scratch, logG, half);
+    if (clearEnd > T) memory.fill(packed + (<usize>T << 4), 0, <usize>(clearEnd - T) << 4);
+    accumulate(packed, scratch, logG, half, halfZero);
   }
   for (let k = 0; k <= H; k++) {
     const p = half + (<usize>k << 3);
@@ -400,10 +432,10 @@ export function summedPowerHalf(
 
 /** half[k] += |Z_k|² + |Z_{G−k}|² (2|Z_k|² at k = 0 and G/2) for the FFT of one packed pair. */
 @inline
-function accumulate(packed: usize, scratch: usize, logG: i32, half: usize): void {
+function accumulate(packed: usize, scratch: usize, logG: i32, half: usize, halfZero: bool): void {
   const G = 1 << logG;
   const H = G >> 1;
-  const Z = fft(packed, scratch, logG);
+  const Z = fftFrom(packed, scratch, logG, halfZero);
   const z0 = v128.load(Z);
   const q0 = f64x2.mul(z0, z0);
   store<f64>(half, load<f64>(half) + 2 * (f64x2.extract_lane(q0, 0) + f64x2.extract_lane(q0, 1)));
@@ -558,8 +590,9 @@ export function frameBoundsDirect(
 }
 
 /**
- * Energy ratios by Parseval: out[s] = Σ_k H[k]·W_s[k] over the half spectrum, with the folded
- * weights W (S rows of N/2 + 1) of the energy plan.
+ * Energy ratios as weighted sums over the half spectrum: out[s] = Σ_k H[k]·W_s[k], with the
+ * weights W (S rows of G/2 + 1) of wasm-energy-kernel.ts (Parseval's on the N grid, or the
+ * autocorrelation route's on the 2^⌈log₂(2T−1)⌉ grid).
  */
 export function energyParseval(
   J: i32,
@@ -582,36 +615,5 @@ export function energyParseval(
     let e: f64 = 0;
     for (let k = 0; k < len; k++) e += load<f64>(half + (<usize>k << 3)) * load<f64>(w + (<usize>k << 3));
     store<f64>(out + (<usize>s << 3), e);
-  }
-}
-
-/**
- * Energy ratios by the autocorrelation route: out[s] = (r(0)·R_s(0) + 2·Σ_{τ≥1} r(τ)·R_s(τ))/E_s,
- * with the signals' circular autocorrelations R (S rows of `rowLength` ≥ T) and energies E.
- */
-export function energyAutocorrelation(
-  J: i32,
-  T: i32,
-  logG: i32,
-  law: i32,
-  param: f64,
-  packed: usize,
-  scratch: usize,
-  half: usize,
-  lastFilter: usize,
-  r: usize,
-  Rx: usize,
-  rowLength: i32,
-  energies: usize,
-  S: i32,
-  out: usize,
-): void {
-  autocorrelation(J, T, logG, law, param, packed, scratch, half, lastFilter, r);
-  for (let s = 0; s < S; s++) {
-    const row = Rx + (<usize>(s * rowLength) << 3);
-    let sum: f64 = 0;
-    for (let tau = 1; tau < T; tau++) sum += load<f64>(r + (<usize>tau << 3)) * load<f64>(row + (<usize>tau << 3));
-    const e = load<f64>(r) * load<f64>(row) + 2 * sum;
-    store<f64>(out + (<usize>s << 3), e / load<f64>(energies + (<usize>s << 3)));
   }
 }
