@@ -84,15 +84,21 @@ export async function startWorkers(options: {
     return entry;
   };
 
-  /** planFor, or the experiment fails with a 422 problem that says why it cannot run. */
-  const planOrFail = async (record: ExperimentRecord): Promise<PlanEntry> => {
+  /**
+   * Throws for a record another engine accepted (docs/theory.md §12). The queues are per engine,
+   * so only a job made by hand gets here; it is refused before it changes anything, rather than
+   * mixing two engines' numbers in one result.
+   */
+  const checkEngine = (record: ExperimentRecord): void => {
     if (record.engineVersion !== undefined && record.engineVersion !== engine) {
-      // The queues are per engine, so this needs a hand-made job; refuse it rather than mix
-      // two engines' numbers in one result.
       throw new UnrecoverableError(
         `experiment ${record.id} is for engine ${record.engineVersion}, not ${engine}`,
       );
     }
+  };
+
+  /** planFor, or the experiment fails with a 422 problem that says why it cannot run. */
+  const planOrFail = async (record: ExperimentRecord): Promise<PlanEntry> => {
     try {
       return await planFor(record);
     } catch (error) {
@@ -120,6 +126,7 @@ export async function startWorkers(options: {
       log.debug('experiment gone or stopped; task skipped');
       return { kind: 'skipped' };
     }
+    checkEngine(record);
     if (record.status === 'queued') {
       record =
         (await store.transition(id, 'running', ['queued'], { startedAt: new Date().toISOString() })) ??
@@ -204,6 +211,7 @@ export async function startWorkers(options: {
     const log = logger.child({ jobId: job.id, experimentId: id });
     const record = await store.get(id);
     if (record === undefined || record.status === 'cancelled' || record.status === 'failed') return;
+    checkEngine(record);
     const values = Object.values(await job.getChildrenValues<EncodedTaskOutput>());
     if (values.some((v) => v.kind === 'skipped')) return;
     const { plan } = await planOrFail(record);
