@@ -501,8 +501,38 @@ function boundsOf(values: usize, len: i32): void {
 }
 
 /**
+ * Re X[k] for k = 0..N/2, X = DFT_N(x) of a real x (N = 2^logN ≥ 2) given as N doubles at `z`
+ * (read as N/2 complex values z[n] = x[2n] + i·x[2n+1]): one complex FFT of N/2 points, then
+ * X[k] = E[k] + W^k·O[k] with E, O the DFTs of the even and odd samples,
+ * E[k] = (Z[k] + conj Z[M−k])/2, O[k] = (Z[k] − conj Z[M−k])/(2i), M = N/2. `z` and `scratch`
+ * are overwritten; `out` may be neither.
+ */
+function realDftRe(z: usize, scratch: usize, logN: i32, out: usize): void {
+  const M = 1 << (logN - 1);
+  const Z = fft(z, scratch, logN - 1);
+  const table = twiddles(logN);
+  for (let k = 0; k <= M; k++) {
+    const a = Z + (<usize>(k == M ? 0 : k) << 4);
+    const b = Z + (<usize>(k == 0 ? 0 : M - k) << 4);
+    const ar = load<f64>(a);
+    const ai = load<f64>(a, 8);
+    const br = load<f64>(b);
+    const bi = load<f64>(b, 8);
+    // W^k = c + i·s (s = sin(−2πk/N)); W^M = −1. Re(W·O) = c·(ai + bi)/2 + s·(ar − br)/2.
+    let c: f64 = -1.0;
+    let sn: f64 = 0.0;
+    if (k < M) {
+      c = load<f64>(table + (<usize>k << 5));
+      sn = load<f64>(table + (<usize>k << 5), 24);
+    }
+    store<f64>(out + (<usize>k << 3), 0.5 * (ar + br + c * (ai + bi) + sn * (ar - br)));
+  }
+}
+
+/**
  * Summed linear autocorrelation r(0..T−1) of one draw into `r`: the power on the G grid
- * (G = 2^logG ≥ 2T − 1), then r = DFT(P)/G, P real and even (docs/theory.md §6).
+ * (G = 2^logG ≥ 2T − 1), then r = DFT(P)/G, P real and even (docs/theory.md §6), by the
+ * real-input transform (one G/2-point complex FFT). Overwrites `half`.
  */
 export function autocorrelation(
   J: i32,
@@ -519,22 +549,19 @@ export function autocorrelation(
   summedPowerHalf(J, T, logG, law, param, packed, scratch, half, lastFilter);
   const G = 1 << logG;
   const H = G >> 1;
-  // P as complex input (P[k], 0), mirrored from its half.
-  v128.store(packed, f64x2(load<f64>(half), 0.0));
-  for (let k = 1; k <= H; k++) {
-    const v = f64x2(load<f64>(half + (<usize>k << 3)), 0.0);
-    v128.store(packed + (<usize>k << 4), v);
-    if (k != H) v128.store(packed + (<usize>(G - k) << 4), v);
-  }
-  const out = fft(packed, scratch, logG);
+  // P[0..G) as doubles, mirrored from its half: P[j] = H[j] for j ≤ G/2, H[G − j] above.
+  for (let j = 0; j <= H; j++) store<f64>(packed + (<usize>j << 3), load<f64>(half + (<usize>j << 3)));
+  for (let j = H + 1; j < G; j++) store<f64>(packed + (<usize>j << 3), load<f64>(half + (<usize>(G - j) << 3)));
+  realDftRe(packed, scratch, logG, half);
   const scale = 1.0 / <f64>G;
-  for (let tau = 0; tau < T; tau++) store<f64>(r + (<usize>tau << 3), load<f64>(out + (<usize>tau << 4)) * scale);
+  for (let tau = 0; tau < T; tau++) store<f64>(r + (<usize>tau << 3), load<f64>(half + (<usize>tau << 3)) * scale);
 }
 
 /**
  * Frame bounds by the autocorrelation route: r on the G grid, wrapped onto the N grid
- * (N = 2^logN ≥ T) and transformed; LP = Re DFT_N(wrapped). Uses `packed`/`scratch` of
- * 2·max(G, N) f64.
+ * (N = 2^logN ≥ T) and transformed by the real-input DFT; LP = Re DFT_N(wrapped), which is even,
+ * so k = 0..N/2 holds its min and max. Uses `packed`/`scratch` of 2·max(G, N) f64 and `half`
+ * of max(G, N)/2 + 1.
  */
 export function frameBoundsAutocorrelation(
   J: i32,
@@ -551,26 +578,17 @@ export function frameBoundsAutocorrelation(
 ): void {
   autocorrelation(J, T, logG, law, param, packed, scratch, half, lastFilter, r);
   const N = 1 << logN;
-  memory.fill(packed, 0, <usize>N << 4);
+  memory.fill(packed, 0, <usize>N << 3);
   store<f64>(packed, load<f64>(r));
   for (let tau = 1; tau < T; tau++) {
     const v = load<f64>(r + (<usize>tau << 3));
-    const p = packed + (<usize>tau << 4);
+    const p = packed + (<usize>tau << 3);
     store<f64>(p, load<f64>(p) + v);
-    const q = packed + (<usize>(N - tau) << 4);
+    const q = packed + (<usize>(N - tau) << 3);
     store<f64>(q, load<f64>(q) + v);
   }
-  const out = fft(packed, scratch, logN);
-  // LP is even: its values at k = 0..N/2 hold the min and max.
-  let A = Infinity;
-  let B = -Infinity;
-  for (let k = 0; k <= N >> 1; k++) {
-    const v = load<f64>(out + (<usize>k << 4));
-    if (v < A) A = v;
-    if (v > B) B = v;
-  }
-  lastA = A > 0 ? A : 0;
-  lastB = B;
+  realDftRe(packed, scratch, logN, half);
+  boundsOf(half, (N >> 1) + 1);
 }
 
 /** Frame bounds by the direct route: the power of the J filters on the N grid itself. */
