@@ -1,6 +1,7 @@
 // Worker processes against a real redis-server: sharing, SIGKILL recovery and cancellation.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { kernelPreferenceFromEnvironment } from '../../src/config.js';
 import type { KernelPreference } from '../../src/core/wasm/kernel-choice.js';
 import { experimentRequestSchema } from '../../src/experiments/experiment-request.js';
 import { runExperiment } from '../../src/experiments/run-experiment.js';
@@ -26,7 +27,11 @@ after(async () => {
   await redis.stop();
 });
 
-const expected = (body: unknown, seed: number, kernel: KernelPreference = 'auto') =>
+const expected = (
+  body: unknown,
+  seed: number,
+  kernel: KernelPreference = kernelPreferenceFromEnvironment(),
+) =>
   JSON.parse(
     JSON.stringify(
       runExperiment(
