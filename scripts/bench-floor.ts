@@ -16,7 +16,10 @@ interface FloorCell {
   T: number;
   /** Complex FFT size per pair of filters. */
   pairGrid: number;
-  /** Sizes of the complex FFTs run once per trial after the pairs. */
+  /**
+   * Sizes of the complex FFTs run once per trial after the pairs: the real-input DFTs of r from P
+   * and of LP from r, each one complex FFT of half their size.
+   */
   trialGrids: number[];
 }
 
@@ -30,11 +33,12 @@ function floorCells(request: SeededExperimentRequest): FloorCell[] {
         const N = request.signalLength;
         // Direct: the N-point spectra; else r(τ) on G (pairs, then one inverse), then one N-point DFT.
         if (N <= nextPowerOfTwo(2 * T - 1)) return { J, T, pairGrid: N, trialGrids: [] };
-        return { J, T, pairGrid: G, trialGrids: [G, N] };
+        return { J, T, pairGrid: G, trialGrids: [G / 2, N / 2] };
       }
       const lengths = request.signals.map((s) => ('length' in s ? s.length : 0));
       if (energyRoute(T, lengths) === 'parseval') return { J, T, pairGrid: lengths[0]!, trialGrids: [] };
-      return { J, T, pairGrid: G, trialGrids: [G] };
+      // The weighted sums over P need no FFT after the pairs (wasm-energy-kernel.ts).
+      return { J, T, pairGrid: G, trialGrids: [] };
     }),
   );
 }
@@ -64,11 +68,11 @@ export function runFloorPart(request: SeededExperimentRequest, part: FloorPart):
       e.release(taps);
       continue;
     }
-    const largest = Math.max(pairGrid, ...trialGrids);
+    const largest = Math.max(pairGrid, ...trialGrids, 1);
     const x = kernel.reserveF64(2 * largest);
     const y = kernel.reserveF64(2 * largest);
     const logPair = log2Exact(pairGrid);
-    const logTrial = trialGrids.map(log2Exact);
+    const logTrial = trialGrids.map((n) => log2Exact(Math.max(n, 1)));
     for (let trial = 0; trial < request.trials; trial++) {
       for (let j = 0; j < J; j += 2) e.fft(x, y, logPair);
       for (const logN of logTrial) e.fft(x, y, logN);
