@@ -61,7 +61,7 @@ export class WasmEnergyKernel {
     this.logGrid = log2Exact(grid);
     this.packed = k.reserveF64(2 * grid);
     this.scratch = k.reserveF64(2 * grid);
-    this.half = k.reserveF64((grid >> 1) + 1);
+    this.half = k.reserveF64(grid);
     this.lastFilter = k.reserveF64(T);
     this.rows = k.reserveF64(this.signalCount * this.rowLength);
     this.out = k.reserveF64(this.signalCount);

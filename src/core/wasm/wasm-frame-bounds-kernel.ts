@@ -53,7 +53,7 @@ export class WasmFrameBoundsKernel {
     const grid = this.route === 'direct' ? N : Math.max(N, G);
     this.packed = this.kernel.reserveF64(2 * grid);
     this.scratch = this.kernel.reserveF64(2 * grid);
-    this.half = this.kernel.reserveF64((grid >> 1) + 1);
+    this.half = this.kernel.reserveF64(grid);
     this.lastFilter = this.kernel.reserveF64(filterLength);
     this.r = this.kernel.reserveF64(filterLength);
     releaseOnCollect.register(this, [this.packed, this.scratch, this.half, this.lastFilter, this.r]);

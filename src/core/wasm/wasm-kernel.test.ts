@@ -142,7 +142,7 @@ test('summedPowerHalf equals SummedSpectralPower.computeHalfFromDraw in every bi
     const law = tapLaw('glorot-normal', J, T);
     const [code, param] = lawCode(law);
     const expected = new SummedSpectralPower(J, T, G).computeHalfFromDraw(createStream(4, J, T, G), law);
-    const buffers = [2 * G, 2 * G, G / 2 + 1, T].map((n) => kernel.reserveF64(n));
+    const buffers = [2 * G, 2 * G, G, T].map((n) => kernel.reserveF64(n));
     const [packed, scratch, half, last] = buffers as [number, number, number, number];
     kernel.loadStream(createStream(4, J, T, G));
     kernel.exports.summedPowerHalf(J, T, Math.log2(G), code, param, packed, scratch, half, last);

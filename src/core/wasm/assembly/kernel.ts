@@ -281,17 +281,30 @@ function mulMinusI(z: v128): v128 {
  * buffer holding the result (x or y). Both buffers are overwritten.
  */
 export function fft(x: usize, y: usize, logN: i32): usize {
-  return fftFrom(x, y, logN, false);
+  return fftFrom(x, y, logN, false, 0);
+}
+
+/** power[k] += |z|² (re² + im²) for the value z of bin k. */
+@inline
+function addPower(power: usize, z: v128): void {
+  const sq = f64x2.mul(z, z);
+  store<f64>(power, load<f64>(power) + (f64x2.extract_lane(sq, 0) + f64x2.extract_lane(sq, 1)));
 }
 
 /**
  * {@link fft}; with `upperHalfZero` (and N ≥ 4) the values x[N/2 ..] are taken as zero without
  * being read: the first pass then needs half the loads and adds, and callers need not clear
  * those entries, which the passes overwrite. Zero-padded filters (T ≤ N/2) are such inputs.
+ * With `power` ≠ 0 the spectrum is not stored: the last pass adds |X[k]|² to power[k]
+ * (N doubles) instead, and the function returns 0.
  */
-function fftFrom(x: usize, y: usize, logN: i32, upperHalfZero: bool): usize {
+function fftFrom(x: usize, y: usize, logN: i32, upperHalfZero: bool, power: usize): usize {
   const n = 1 << logN;
-  if (n == 1) return x;
+  if (n == 1) {
+    if (power == 0) return x;
+    addPower(power, v128.load(x));
+    return 0;
+  }
   const table = twiddles(logN);
   let len = n; // current sub-transform length
   let s = 1; // stride
@@ -316,6 +329,25 @@ function fftFrom(x: usize, y: usize, logN: i32, upperHalfZero: bool): usize {
   }
   while (len >= 4) {
     const m = len >> 2;
+    if (m == 1 && power != 0) {
+      // The last pass (p = 0, no twiddles), its four outputs per q added to the power.
+      for (let q = 0; q < s; q++) {
+        const o = <usize>q << 4;
+        const a = v128.load(x + o);
+        const b = v128.load(x + (<usize>(q + s) << 4));
+        const c = v128.load(x + (<usize>(q + 2 * s) << 4));
+        const d = v128.load(x + (<usize>(q + 3 * s) << 4));
+        const apc = f64x2.add(a, c);
+        const amc = f64x2.sub(a, c);
+        const bpd = f64x2.add(b, d);
+        const jbmd = mulMinusI(f64x2.sub(b, d));
+        addPower(power + (<usize>q << 3), f64x2.add(apc, bpd));
+        addPower(power + (<usize>(q + s) << 3), f64x2.add(amc, jbmd));
+        addPower(power + (<usize>(q + 2 * s) << 3), f64x2.sub(apc, bpd));
+        addPower(power + (<usize>(q + 3 * s) << 3), f64x2.sub(amc, jbmd));
+      }
+      return 0;
+    }
     for (let p = 0; p < m; p++) {
       const w1 = table + (<usize>(p * s) << 5);
       const w2 = table + (<usize>(2 * p * s) << 5);
@@ -368,6 +400,15 @@ function fftFrom(x: usize, y: usize, logN: i32, upperHalfZero: bool): usize {
     x = y;
     y = t;
   }
+  if (len == 2 && power != 0) {
+    for (let q = 0; q < s; q++) {
+      const a = v128.load(x + (<usize>q << 4));
+      const b = v128.load(x + (<usize>(q + s) << 4));
+      addPower(power + (<usize>q << 3), f64x2.add(a, b));
+      addPower(power + (<usize>(q + s) << 3), f64x2.sub(a, b));
+    }
+    return 0;
+  }
   if (len == 2) {
     // Last radix-2 pass: p = 0 only, no twiddles.
     const half = <usize>s << 4;
@@ -382,6 +423,11 @@ function fftFrom(x: usize, y: usize, logN: i32, upperHalfZero: bool): usize {
     x = y;
     y = t;
   }
+  if (power != 0) {
+    // The first pass was the only one (N = 4 with a zero upper half).
+    for (let k = 0; k < n; k++) addPower(power + (<usize>k << 3), v128.load(x + (<usize>k << 4)));
+    return 0;
+  }
   return x;
 }
 
@@ -391,7 +437,8 @@ function fftFrom(x: usize, y: usize, logN: i32, upperHalfZero: bool): usize {
 
 /**
  * Draws the J filters of length T pair by pair into `packed` (2G f64), transforms each pair
- * with `scratch` (2G f64), and writes H[0..G/2] into `half`. G = 2^logG ≥ max(T, 2).
+ * with `scratch` (2G f64), and writes H[0..G/2] into `half` (G f64, used whole as scratch).
+ * G = 2^logG ≥ max(T, 2).
  */
 export function summedPowerHalf(
   J: i32,
@@ -406,7 +453,8 @@ export function summedPowerHalf(
 ): void {
   const G = 1 << logG;
   const H = G >> 1;
-  memory.fill(half, 0, <usize>(H + 1) << 3);
+  // P[0..G) accumulated by the FFTs' last passes, folded onto k ≤ G/2 at the end.
+  memory.fill(half, 0, <usize>G << 3);
   // Zero-padded to at least twice their length: the FFT's first pass skips the zero half, so
   // only [T, G/2) needs clearing. Otherwise everything from T on.
   const halfZero = G >= 4 && 2 * T <= G;
@@ -424,52 +472,17 @@ export function summedPowerHalf(
     if (clearEnd > T) memory.fill(packed + (<usize>T << 4), 0, <usize>(clearEnd - T) << 4);
     accumulate(packed, scratch, logG, half, halfZero);
   }
-  for (let k = 0; k <= H; k++) {
+  // |A_k|² + |B_k|² = (|Z_k|² + |Z_{G−k}|²)/2; bins 0 and G/2 are their own partners.
+  for (let k = 1; k < H; k++) {
     const p = half + (<usize>k << 3);
-    store<f64>(p, load<f64>(p) * 0.5);
+    store<f64>(p, (load<f64>(p) + load<f64>(half + (<usize>(G - k) << 3))) * 0.5);
   }
 }
 
-/** half[k] += |Z_k|² + |Z_{G−k}|² (2|Z_k|² at k = 0 and G/2) for the FFT of one packed pair. */
+/** power[k] += |Z_k|², k < G, for the FFT Z of one packed pair (fused into its last pass). */
 @inline
-function accumulate(packed: usize, scratch: usize, logG: i32, half: usize, halfZero: bool): void {
-  const G = 1 << logG;
-  const H = G >> 1;
-  const Z = fftFrom(packed, scratch, logG, halfZero);
-  const z0 = v128.load(Z);
-  const q0 = f64x2.mul(z0, z0);
-  store<f64>(half, load<f64>(half) + 2 * (f64x2.extract_lane(q0, 0) + f64x2.extract_lane(q0, 1)));
-  const zh = v128.load(Z + (<usize>H << 4));
-  const qh = f64x2.mul(zh, zh);
-  const ph = half + (<usize>H << 3);
-  store<f64>(ph, load<f64>(ph) + 2 * (f64x2.extract_lane(qh, 0) + f64x2.extract_lane(qh, 1)));
-  let k = 1;
-  // Two bins at a time: (|Z_k|², |Z_{k+1}|²) + (|Z_{G−k}|², |Z_{G−k−1}|²).
-  for (; k + 1 < H; k += 2) {
-    const a = v128.load(Z + (<usize>k << 4));
-    const b = v128.load(Z + (<usize>(k + 1) << 4));
-    const c = v128.load(Z + (<usize>(G - k) << 4));
-    const d = v128.load(Z + (<usize>(G - k - 1) << 4));
-    const aa = f64x2.mul(a, a);
-    const bb = f64x2.mul(b, b);
-    const cc = f64x2.mul(c, c);
-    const dd = f64x2.mul(d, d);
-    const ab = f64x2.add(f64x2.shuffle(aa, bb, 0, 2), f64x2.shuffle(aa, bb, 1, 3));
-    const cd = f64x2.add(f64x2.shuffle(cc, dd, 0, 2), f64x2.shuffle(cc, dd, 1, 3));
-    const p = half + (<usize>k << 3);
-    v128.store(p, f64x2.add(v128.load(p), f64x2.add(ab, cd)));
-  }
-  for (; k < H; k++) {
-    const a = v128.load(Z + (<usize>k << 4));
-    const c = v128.load(Z + (<usize>(G - k) << 4));
-    const aa = f64x2.mul(a, a);
-    const cc = f64x2.mul(c, c);
-    const p = half + (<usize>k << 3);
-    store<f64>(
-      p,
-      load<f64>(p) + (f64x2.extract_lane(aa, 0) + f64x2.extract_lane(aa, 1)) + (f64x2.extract_lane(cc, 0) + f64x2.extract_lane(cc, 1)),
-    );
-  }
+function accumulate(packed: usize, scratch: usize, logG: i32, power: usize, halfZero: bool): void {
+  fftFrom(packed, scratch, logG, halfZero, power);
 }
 
 // ---------------------------------------------------------------------------------------------
