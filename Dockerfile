@@ -14,8 +14,10 @@ ARG EXTRA_CA_CERTS=""
 # Scripts are skipped here (prepare would build before the sources are copied).
 RUN printf '%s\n' "$EXTRA_CA_CERTS" > /tmp/extra-ca.pem \
  && NODE_EXTRA_CA_CERTS=/tmp/extra-ca.pem npm ci --ignore-scripts --no-audit --no-fund
-# The image runs src/ and workers/ only (tsconfig.build.json); scripts/ and test/ stay out.
+# The image runs src/ and workers/ only (tsconfig.build.json); test/ and the other scripts stay
+# out. npm run build also compiles the WebAssembly kernel (AssemblyScript, a devDependency).
 COPY tsconfig.json tsconfig.build.json ./
+COPY scripts/build-wasm.mjs scripts/
 COPY src src
 COPY workers workers
 RUN npm run build && npm prune --omit=dev

@@ -14,6 +14,9 @@ export default tseslint.config(
       'coverage/',
       'bench/baseline/**/*.py',
       'test/typed-client/generated/',
+      // AssemblyScript (its own types and decorators; checked by asc in `npm run build`).
+      'src/core/wasm/assembly/',
+      'src/core/wasm/*.generated.ts',
     ],
   },
   js.configs.recommended,

@@ -6,9 +6,11 @@
 // The machine this runs on is shared and its speed drifts by ±30 % within a minute, so each
 // preset alternates fbstab and numpy, `rounds` times (two back-to-back runs each per round),
 // and compares the best of each: both sides see the same conditions, and the ratio is steadier
-// than with all fbstab runs first and all numpy runs after. Each round also times the preset's
-// one-thread floor (bench-floor.ts: its normal draws, fft.js FFTs and theory alone), which bounds
-// the ratio any use of fft.js on these cores could reach.
+// than with all fbstab runs first and all numpy runs after. Each round runs the engine twice
+// with its default kernels (auto: WebAssembly, docs/theory.md §12) and twice with the JS
+// kernels (FBSTAB_KERNEL=js), for the wasm/JS ratio, and times the preset's one-thread floor
+// (bench-floor.ts: its normal draws, wasm FFTs and theory alone), which bounds the ratio these
+// cores could reach.
 import { spawnSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -45,9 +47,13 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 interface Line {
   name: string;
   seconds: number;
+  /** The same preset with the JS kernels (FBSTAB_KERNEL=js). */
+  jsSeconds?: number;
+  /** The same preset (default kernels) on one thread. */
+  oneThreadSeconds?: number;
   trialsPerSecond?: number;
   baselineSeconds?: number;
-  /** One thread: the preset's normal draws, its fft.js FFTs and its theory, each alone (bench-floor.ts). */
+  /** One thread: the preset's normal draws, its wasm FFTs and its theory, each alone (bench-floor.ts). */
   floor?: Record<FloorPart, number>;
   note?: string;
 }
@@ -86,13 +92,20 @@ function numpyBaseline(preset: 'frame-bounds' | 'energy'): number | undefined {
 }
 
 const pool = createTaskPool(threads);
+const onePool = createTaskPool(1);
 console.log(
   `fbstab bench: ${threads} threads, ${trials} trials; presets: best of ${rounds} rounds of two fbstab runs then two numpy runs (numpy is single-threaded, as its FFT is); the rest: best of ${repeat}\n`,
 );
 for (const preset of paperPresets({ trials, seed: 7 }).slice(0, 2)) {
   const request = { ...experimentRequestSchema.parse(preset.request), seed: 7 };
-  await runExperimentInParallel({ ...request, trials: 20 }, { pool }); // warm the threads and their JIT
+  // Warm the threads, their JIT and the wasm tier-up (V8 runs the first calls on its baseline compiler).
+  for (const kernel of ['auto', 'js'] as const) {
+    await runExperimentInParallel({ ...request, trials: 50 }, { pool, kernel });
+    await runExperimentInParallel({ ...request, trials: 50 }, { pool: onePool, kernel });
+  }
   let seconds = Infinity;
+  let jsSeconds = Infinity;
+  let oneThreadSeconds = Infinity;
   const floor = { draws: Infinity, ffts: Infinity, theory: Infinity };
   let baseline: number | undefined;
   for (const part of FLOOR_PARTS) runFloorPart({ ...request, trials: 20 }, part);
@@ -101,8 +114,18 @@ for (const preset of paperPresets({ trials, seed: 7 }).slice(0, 2)) {
     // neither side is timed cold after the other one has held the cores.
     for (let run = 0; run < 2; run++) {
       const t0 = performance.now();
-      await runExperimentInParallel(request, { pool });
+      await runExperimentInParallel(request, { pool, kernel: 'auto' });
       seconds = Math.min(seconds, (performance.now() - t0) / 1000);
+    }
+    for (let run = 0; run < 2; run++) {
+      const t0 = performance.now();
+      await runExperimentInParallel(request, { pool, kernel: 'js' });
+      jsSeconds = Math.min(jsSeconds, (performance.now() - t0) / 1000);
+    }
+    {
+      const t0 = performance.now();
+      await runExperimentInParallel(request, { pool: onePool, kernel: 'auto' });
+      oneThreadSeconds = Math.min(oneThreadSeconds, (performance.now() - t0) / 1000);
     }
     for (const part of FLOOR_PARTS) {
       const t0 = performance.now();
@@ -118,6 +141,8 @@ for (const preset of paperPresets({ trials, seed: 7 }).slice(0, 2)) {
   const line: Line = {
     name: `${preset.name} preset`,
     seconds,
+    jsSeconds,
+    oneThreadSeconds,
     trialsPerSecond: (trials * cells) / seconds,
     floor,
   };
@@ -127,6 +152,7 @@ for (const preset of paperPresets({ trials, seed: 7 }).slice(0, 2)) {
   lines.push(line);
 }
 await pool.destroy();
+await onePool.destroy();
 
 // The theory of one second of 22.05 kHz audio over T = 8…1024, exact deviations included.
 {
@@ -195,11 +221,20 @@ for (const l of lines) {
   );
 }
 
-// What fft.js allows. Normal draws and FFTs are work any implementation of this Monte Carlo
-// on fft.js must do (and the energy target includes the theory), so with numpy's time B and
-// their one-thread sum F, `threads` perfectly used threads reach at most threads·B/F.
+console.log('\nkernels (docs/theory.md §12): the presets with the JS kernels, and on one thread');
+for (const l of lines) {
+  if (l.jsSeconds === undefined || l.oneThreadSeconds === undefined) continue;
+  console.log(
+    `  ${l.name}: JS kernels ${l.jsSeconds.toFixed(3)} s, so wasm/JS speed-up ${(l.jsSeconds / l.seconds).toFixed(2)}×; ` +
+      `one thread ${l.oneThreadSeconds.toFixed(3)} s, so ${threads} threads give ${(l.oneThreadSeconds / l.seconds).toFixed(2)}×`,
+  );
+}
+
+// What the wasm kernel allows. Normal draws and FFTs are work any implementation of this Monte
+// Carlo must do (and the energy target includes the theory), so with numpy's time B and their
+// one-thread sum F, `threads` perfectly used threads reach at most threads·B/F.
 console.log(
-  '\none thread, each part alone: normal draws (our ziggurat), fft.js FFTs (count and sizes of the routes taken), theory',
+  '\none thread, each part alone, in wasm: normal draws (our ziggurat), FFTs (count and sizes of the routes taken), theory',
 );
 for (const l of lines) {
   if (l.floor === undefined) continue;

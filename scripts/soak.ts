@@ -8,7 +8,9 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { EXPERIMENT_QUEUE, QUEUE_OPTIONS, TASK_QUEUE } from '../src/queue/queue-names.js';
+import { kernelPreferenceFromEnvironment } from '../src/config.js';
+import { engineVersion } from '../src/core/wasm/engine-version.js';
+import { EXPERIMENT_QUEUE, QUEUE_OPTIONS, TASK_QUEUE, queuePrefix } from '../src/queue/queue-names.js';
 import { keys } from '../src/store/redis-keys.js';
 import { freePort, startRedis } from '../test/support/redis-server.js';
 
@@ -143,9 +145,10 @@ for (let i = 0; i < ids.length; i += 500) {
 check(notSucceeded === 0, `every stored record says succeeded (${notSucceeded} do not)`);
 
 // Retention: results expire after the TTL; workers sweep the indexes every 30 s.
+const prefix = queuePrefix(engineVersion(kernelPreferenceFromEnvironment()));
 const queues = [
-  new Queue(EXPERIMENT_QUEUE, { ...QUEUE_OPTIONS, connection: redis }),
-  new Queue(TASK_QUEUE, { ...QUEUE_OPTIONS, connection: redis }),
+  new Queue(EXPERIMENT_QUEUE, { ...QUEUE_OPTIONS, prefix, connection: redis }),
+  new Queue(TASK_QUEUE, { ...QUEUE_OPTIONS, prefix, connection: redis }),
 ];
 const settleBy = Date.now() + (ttlSeconds + 45) * 1000;
 let memory = 0;

@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
+import { KERNEL_PREFERENCES, type KernelPreference } from './core/wasm/kernel-choice.js';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -65,6 +66,12 @@ export const configSchema = z.object({
   WORKER_HEARTBEAT_FILE: z.string().min(1).optional(),
   /** How often the worker writes its heartbeat; four missed beats make the container unhealthy. */
   WORKER_HEARTBEAT_INTERVAL_MS: positiveInt.default(5000),
+  /**
+   * The per-trial kernels (docs/theory.md §12): `auto` (WebAssembly wherever it covers the
+   * shape), `js` or `wasm`. Part of the engine version: workers with different values use
+   * different queues and never share an experiment.
+   */
+  FBSTAB_KERNEL: z.enum(KERNEL_PREFERENCES as [KernelPreference, ...KernelPreference[]]).default('auto'),
   METRICS_PUBLIC: bool.default(true),
   DOCS_PUBLIC: bool.default(true),
 });
@@ -84,6 +91,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
     throw new ConfigError(`invalid configuration:\n  ${lines.join('\n  ')}`);
+  }
+  return parsed.data;
+}
+
+/**
+ * FBSTAB_KERNEL alone, for the CLI, the bench and the thread pools, which read no other
+ * variable of the service's configuration.
+ *
+ * @throws ConfigError if it is set to something other than auto, js or wasm.
+ */
+export function kernelPreferenceFromEnvironment(env: NodeJS.ProcessEnv = process.env): KernelPreference {
+  const value = env.FBSTAB_KERNEL;
+  if (value === undefined || value === '') return 'auto';
+  const parsed = configSchema.shape.FBSTAB_KERNEL.safeParse(value);
+  if (!parsed.success) {
+    throw new ConfigError(
+      `invalid configuration:\n  FBSTAB_KERNEL: expected one of auto, js, wasm, got "${value}"`,
+    );
   }
   return parsed.data;
 }

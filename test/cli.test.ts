@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { XMLValidator } from 'fast-xml-parser';
+import { kernelPreferenceFromEnvironment } from '../src/config.js';
 import { experimentRequestSchema } from '../src/experiments/experiment-request.js';
 import { runExperiment } from '../src/experiments/run-experiment.js';
 
@@ -69,7 +70,15 @@ test('run: prints the same result as the in-process runner, whatever the thread 
   assert.equal(one.status, 0, one.stderr);
   assert.equal(two.status, 0, two.stderr);
   const expected = JSON.parse(
-    JSON.stringify(runExperiment({ ...experimentRequestSchema.parse(small), seed: 42 })),
+    JSON.stringify(
+      runExperiment(
+        { ...experimentRequestSchema.parse(small), seed: 42 },
+        undefined,
+        undefined,
+        undefined,
+        kernelPreferenceFromEnvironment(),
+      ),
+    ),
   );
   assert.deepEqual(JSON.parse(one.stdout), expected);
   assert.deepEqual(JSON.parse(two.stdout), expected);

@@ -3,7 +3,8 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Piscina } from 'piscina';
 import type { Config } from '../config.js';
-import { EXPERIMENT_QUEUE, QUEUE_OPTIONS, TASK_QUEUE } from '../queue/queue-names.js';
+import { engineVersion } from '../core/wasm/engine-version.js';
+import { EXPERIMENT_QUEUE, QUEUE_OPTIONS, TASK_QUEUE, queuePrefix } from '../queue/queue-names.js';
 import { ExperimentService } from '../service/experiment-service.js';
 import { createAnalysisPool } from '../runtime/analysis-pool.js';
 import { ExperimentStore } from '../store/experiment-store.js';
@@ -35,8 +36,10 @@ export class ApiContext {
   private open() {
     if (this.queues === undefined) {
       // Shared connection: BullMQ never closes `redis` itself, only its own duplicates.
-      const experiments = new Queue(EXPERIMENT_QUEUE, { ...QUEUE_OPTIONS, connection: this.redis });
-      const tasks = new Queue(TASK_QUEUE, { ...QUEUE_OPTIONS, connection: this.redis });
+      // Under this engine's prefix: only workers of the same engine take its experiments.
+      const prefix = queuePrefix(engineVersion(this.config.FBSTAB_KERNEL));
+      const experiments = new Queue(EXPERIMENT_QUEUE, { ...QUEUE_OPTIONS, prefix, connection: this.redis });
+      const tasks = new Queue(TASK_QUEUE, { ...QUEUE_OPTIONS, prefix, connection: this.redis });
       const onError = (error: Error) => this.log.warn({ err: error }, 'queue connection error');
       experiments.on('error', onError);
       tasks.on('error', onError);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { KernelPreference } from '../core/wasm/kernel-choice.js';
 import type { ExperimentPlan } from './common/experiment-definition.js';
 import type { StoredSignal } from './common/prepare-signal.js';
 import { planEnergy } from './energy/plan.js';
@@ -24,15 +25,20 @@ export function withSeed(request: ExperimentRequest, drawSeed: () => number): Se
   return { ...request, seed: request.seed ?? drawSeed() };
 }
 
-/** Plans any experiment type; the one entry point for CLI, threads, API and workers. */
+/**
+ * Plans any experiment type; the one entry point for CLI, threads, API and workers. `kernel`
+ * picks the per-trial kernels (docs/theory.md §12), default `auto`.
+ */
 export function planExperiment(
   request: SeededExperimentRequest,
   stored?: ReadonlyMap<string, StoredSignal>,
+  options: { kernel?: KernelPreference } = {},
 ): ExperimentPlan<unknown, ExperimentResult> {
+  const kernel = { kernel: options.kernel ?? 'auto' };
   switch (request.type) {
     case 'energy':
-      return planEnergy(request, stored) as ExperimentPlan<unknown, ExperimentResult>;
+      return planEnergy(request, stored, kernel) as ExperimentPlan<unknown, ExperimentResult>;
     case 'frame-bounds':
-      return planFrameBounds(request) as ExperimentPlan<unknown, ExperimentResult>;
+      return planFrameBounds(request, kernel) as ExperimentPlan<unknown, ExperimentResult>;
   }
 }

@@ -1,3 +1,4 @@
+import type { KernelPreference } from '../core/wasm/kernel-choice.js';
 import { runPlanSequentially } from './common/experiment-definition.js';
 import type { StoredSignal } from './common/prepare-signal.js';
 import { planExperiment, type ExperimentResult, type SeededExperimentRequest } from './experiment-request.js';
@@ -13,6 +14,7 @@ export function runExperiment(
   onProgress?: (completedTrials: number, totalTrials: number) => void,
   signal?: AbortSignal,
   stored?: ReadonlyMap<string, StoredSignal>,
+  kernel: KernelPreference = 'auto',
 ): ExperimentResult {
-  return runPlanSequentially(planExperiment(request, stored), onProgress, signal);
+  return runPlanSequentially(planExperiment(request, stored, { kernel }), onProgress, signal);
 }

@@ -11,3 +11,13 @@ export const TASK_ATTEMPTS = 3;
  * Queue writes its setting into the queue's meta key.
  */
 export const QUEUE_OPTIONS = { streams: { events: { maxLen: 500 } } } as const;
+
+/**
+ * The BullMQ key prefix of an engine version (docs/theory.md §12). The API and the workers open
+ * their queues under the prefix of their own engine version, so processes of builds (or kernel
+ * choices) whose numbers differ use disjoint queues on one Redis: a worker never takes a task
+ * that another engine planned, and one experiment's tasks are all computed by one engine.
+ */
+export function queuePrefix(engineVersion: string): string {
+  return `bull:${engineVersion}`;
+}

@@ -1,5 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
+import { kernelPreferenceFromEnvironment } from '../config.js';
+import type { KernelPreference } from '../core/wasm/kernel-choice.js';
 import {
   DEFAULT_CHUNK_TRIALS,
   runPlanSequentially,
@@ -25,6 +27,8 @@ export interface ParallelRunOptions {
   onProgress?: (completedTrials: number, totalTrials: number) => void;
   signal?: AbortSignal;
   stored?: ReadonlyMap<string, StoredSignal>;
+  /** The per-trial kernels (docs/theory.md §12); default: FBSTAB_KERNEL, else `auto`. */
+  kernel?: KernelPreference;
 }
 
 type TaskOutput = SimulationOutput | TheoryOutput<unknown>;
@@ -46,12 +50,13 @@ export async function runExperimentInParallel(
   const threads = options.threads ?? availableParallelism();
   if (!(Number.isInteger(threads) && threads >= 1))
     throw new RangeError(`threads must be a positive integer, got ${threads}`);
-  const plan = planExperiment(request, options.stored);
-  if (options.pool !== undefined) return runTasksOnPool(options.pool, request, plan, options);
+  const kernel = options.kernel ?? kernelPreferenceFromEnvironment();
+  const plan = planExperiment(request, options.stored, { kernel });
+  if (options.pool !== undefined) return runTasksOnPool(options.pool, request, plan, { ...options, kernel });
   if (threads === 1) return runPlanSequentially(plan, options.onProgress, options.signal);
   const pool = createTaskPool(threads);
   try {
-    return await runTasksOnPool(pool, request, plan, options);
+    return await runTasksOnPool(pool, request, plan, { ...options, kernel });
   } finally {
     await pool.destroy();
   }
@@ -75,7 +80,10 @@ export function createTaskPool(threads: number, filename: string = threadFile): 
   });
 }
 
-/** Runs a plan's tasks on an existing pool (the worker process keeps one alive). */
+/**
+ * Runs a plan's tasks on an existing pool (the worker process keeps one alive). `options.kernel`
+ * must be the one the plan was made with (default: FBSTAB_KERNEL, else `auto`).
+ */
 export async function runTasksOnPool(
   pool: Piscina,
   request: SeededExperimentRequest,
@@ -84,11 +92,18 @@ export async function runTasksOnPool(
   tasks: ExperimentTask[] = plan.tasks(options.chunkTrials ?? DEFAULT_CHUNK_TRIALS),
 ): Promise<ExperimentResult> {
   const requestKey = JSON.stringify(request);
+  const kernel = options.kernel ?? kernelPreferenceFromEnvironment();
   const stored = options.stored === undefined ? undefined : [...options.stored.entries()];
   let completed = 0;
   const outputs = await Promise.all(
     tasks.map(async (task) => {
-      const message: TaskMessage = { requestKey, request, task, ...(stored === undefined ? {} : { stored }) };
+      const message: TaskMessage = {
+        requestKey,
+        request,
+        task,
+        kernel,
+        ...(stored === undefined ? {} : { stored }),
+      };
       const output = (await pool.run(
         message,
         options.signal === undefined ? {} : { signal: options.signal },

@@ -13,6 +13,7 @@ import {
   type EnergyResult,
   type FrameBoundsResult,
 } from '../plots/index.js';
+import { engineVersion } from '../core/wasm/engine-version.js';
 import { EXPERIMENT_QUEUE, TASK_ATTEMPTS, TASK_QUEUE } from '../queue/queue-names.js';
 import { FINAL_STATUSES, type ExperimentRecord } from '../store/experiment-record.js';
 import type { ExperimentSnapshot, ExperimentStore } from '../store/experiment-store.js';
@@ -117,6 +118,7 @@ export class ExperimentService {
       totalTrials: plan.totalTrials,
       taskCount: plan.tasks(chunkTrials).length,
       chunkTrials,
+      engineVersion: engineVersion(this.config.FBSTAB_KERNEL),
       createdAt: new Date().toISOString(),
     };
     try {

@@ -25,6 +25,11 @@ export interface ExperimentRecord {
   taskCount: number;
   /** Trials per simulate task; with the request it fixes the task list. */
   chunkTrials: number;
+  /**
+   * The engine that accepted it (docs/theory.md §12); only workers of this engine run it.
+   * Absent in records of builds before it existed.
+   */
+  engineVersion?: string;
   createdAt: string;
   startedAt?: string;
   finishedAt?: string;

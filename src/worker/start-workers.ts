@@ -12,7 +12,8 @@ import type {
 import { formatIssuePath } from '../experiments/common/format-issue-path.js';
 import { RequestInputError, type StoredSignal } from '../experiments/common/prepare-signal.js';
 import { planExperiment, type ExperimentResult } from '../experiments/experiment-request.js';
-import { EXPERIMENT_QUEUE, TASK_QUEUE } from '../queue/queue-names.js';
+import { engineVersion } from '../core/wasm/engine-version.js';
+import { EXPERIMENT_QUEUE, TASK_QUEUE, queuePrefix } from '../queue/queue-names.js';
 import { decodeTaskOutput, encodeTaskOutput, type EncodedTaskOutput } from '../queue/task-output-codec.js';
 import { createTaskPool } from '../runtime/parallel-runner.js';
 import type { TaskMessage } from '../runtime/task-thread.js';
@@ -64,6 +65,8 @@ export async function startWorkers(options: {
   const signals = new SignalStore(connection, config.RESULT_TTL_SECONDS);
   const pool = options.pool ?? createTaskPool(config.WORKER_CONCURRENCY);
   const plans = new Map<string, PlanEntry>();
+  const kernel = config.FBSTAB_KERNEL;
+  const engine = engineVersion(kernel);
   const controllers = new Map<string, Set<AbortController>>();
 
   const subscriber = connection.duplicate();
@@ -79,12 +82,25 @@ export async function startWorkers(options: {
       // Stored signals are read again here, by the owner of the experiment; one deleted since
       // the submission makes planExperiment throw, and the experiment fails (planOrFail).
       const stored = await signals.resolve(storedSignalIds(record.request), record.owner, { shared: true });
-      const plan = planExperiment(record.request, stored);
+      const plan = planExperiment(record.request, stored, { kernel });
       entry = { record, plan, tasks: plan.tasks(record.chunkTrials), stored: [...stored.entries()] };
       if (plans.size > 32) plans.delete(plans.keys().next().value!);
       plans.set(record.id, entry);
     }
     return entry;
+  };
+
+  /**
+   * Throws for a record another engine accepted (docs/theory.md §12). The queues are per engine,
+   * so only a job made by hand gets here; it is refused before it changes anything, rather than
+   * mixing two engines' numbers in one result.
+   */
+  const checkEngine = (record: ExperimentRecord): void => {
+    if (record.engineVersion !== undefined && record.engineVersion !== engine) {
+      throw new UnrecoverableError(
+        `experiment ${record.id} is for engine ${record.engineVersion}, not ${engine}`,
+      );
+    }
   };
 
   /** planFor, or the experiment fails with a 422 problem that says why it cannot run. */
@@ -116,6 +132,7 @@ export async function startWorkers(options: {
       log.debug('experiment gone or stopped; task skipped');
       return { kind: 'skipped' };
     }
+    checkEngine(record);
     if (record.status === 'queued') {
       record =
         (await store.transition(id, 'running', ['queued'], { startedAt: new Date().toISOString() })) ??
@@ -155,6 +172,7 @@ export async function startWorkers(options: {
         requestKey: id,
         request: record.request,
         task,
+        kernel,
         progressPort: channel.port2,
         ...(stored.length === 0 ? {} : { stored }),
       };
@@ -199,6 +217,7 @@ export async function startWorkers(options: {
     const log = logger.child({ jobId: job.id, experimentId: id });
     const record = await store.get(id);
     if (record === undefined || record.status === 'cancelled' || record.status === 'failed') return;
+    checkEngine(record);
     const values = Object.values(await job.getChildrenValues<EncodedTaskOutput>());
     if (values.some((v) => v.kind === 'skipped')) return;
     const { plan } = await planOrFail(record);
@@ -218,7 +237,8 @@ export async function startWorkers(options: {
     }
   };
 
-  const flows = new FlowProducer({ connection });
+  // This engine's prefix, like the workers below: its tasks go to this engine's queues.
+  const flows = new FlowProducer({ connection, prefix: queuePrefix(engine) });
   flows.on('error', (error) => logger.error({ err: error }, 'flow producer error'));
 
   /** The API queues one job per experiment; here it becomes the flow of its tasks. */
@@ -227,6 +247,7 @@ export async function startWorkers(options: {
     const record = await store.get(id);
     // Cancelled or deleted before any worker took it: nothing to run.
     if (record === undefined || record.status !== 'queued') return;
+    checkEngine(record);
     // Planning here also fails the experiment early when it cannot run (a deleted signal, say).
     const { tasks } = await planOrFail(record);
     if (tasks.length !== record.taskCount)
@@ -239,6 +260,8 @@ export async function startWorkers(options: {
 
   const common = {
     connection,
+    // This engine's queues only (queue-names.ts): other builds' tasks are not ours to run.
+    prefix: queuePrefix(engine),
     lockDuration: config.JOB_LOCK_MS,
     stalledInterval: config.STALLED_INTERVAL_MS,
     maxStalledCount: 3,
@@ -269,7 +292,7 @@ export async function startWorkers(options: {
       .catch((error: unknown) => logger.warn({ err: error }, 'sweep of expired signals failed'));
   }, SWEEP_INTERVAL_MS);
   sweeper.unref();
-  logger.info({ concurrency: config.WORKER_CONCURRENCY }, 'workers ready');
+  logger.info({ concurrency: config.WORKER_CONCURRENCY, engineVersion: engine }, 'workers ready');
 
   return {
     async close() {

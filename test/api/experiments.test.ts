@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import request from 'supertest';
+import { kernelPreferenceFromEnvironment } from '../../src/config.js';
 import type { SeededExperimentRequest } from '../../src/experiments/experiment-request.js';
 import { runExperiment } from '../../src/experiments/run-experiment.js';
 import { keys } from '../../src/store/redis-keys.js';
@@ -66,7 +67,11 @@ describe('POST /v1/experiments', () => {
     assert.equal(done.status, 'succeeded');
     assert.deepEqual(done.progress, { completedTrials: 200, totalTrials: 200, fraction: 1 });
     assert.ok(done.finishedAt !== undefined && done.finishedAt >= done.createdAt);
-    const expected = JSON.parse(JSON.stringify(runExperiment(done.request))) as unknown;
+    const expected = JSON.parse(
+      JSON.stringify(
+        runExperiment(done.request, undefined, undefined, undefined, kernelPreferenceFromEnvironment()),
+      ),
+    ) as unknown;
     assert.deepStrictEqual(done.result, expected);
   });
 

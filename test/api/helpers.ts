@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { buildApp } from '../../src/api/app.js';
-import { configSchema, type Config } from '../../src/config.js';
+import { configSchema, kernelPreferenceFromEnvironment, type Config } from '../../src/config.js';
 import { connectRedis } from '../../src/redis/connect-redis.js';
 import { startWorkers, type RunningWorkers } from '../../src/worker/start-workers.js';
 import { startRedis, type TestRedis } from '../support/redis-server.js';
@@ -41,7 +41,14 @@ export async function startStack(
 ): Promise<Stack> {
   const server = options.server ?? (await startRedis());
   const envOf = (env: Record<string, string>) =>
-    configSchema.parse({ REDIS_URL: server.url, WORKER_CONCURRENCY: '2', LOG_LEVEL: 'silent', ...env });
+    configSchema.parse({
+      REDIS_URL: server.url,
+      WORKER_CONCURRENCY: '2',
+      LOG_LEVEL: 'silent',
+      // FBSTAB_KERNEL=js npm test runs the whole suite on the JS kernels (docs/theory.md §12).
+      FBSTAB_KERNEL: kernelPreferenceFromEnvironment(),
+      ...env,
+    });
   const config = envOf(options.env ?? {});
   const redis = connectRedis(server.url, 'api');
   redis.on('error', () => {}); // reconnect noise while a test stops Redis

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { pino } from 'pino';
 import request from 'supertest';
+import { kernelPreferenceFromEnvironment } from '../../src/config.js';
 import { signalEnergy } from '../../src/core/signals/signal-energy.js';
 import type { StoredSignal } from '../../src/experiments/common/prepare-signal.js';
 import {
@@ -291,7 +292,11 @@ describe('stored signals in experiments', () => {
       // Identical, not close: the same plan on the same float64 samples.
       assert.deepEqual(
         done.result,
-        JSON.parse(JSON.stringify(runExperiment(seeded, undefined, undefined, stored))),
+        JSON.parse(
+          JSON.stringify(
+            runExperiment(seeded, undefined, undefined, stored, kernelPreferenceFromEnvironment()),
+          ),
+        ),
       );
       const failed = await finished(orphan.id);
       assert.equal(failed.status, 'failed');

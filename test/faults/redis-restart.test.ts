@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import request from 'supertest';
+import { kernelPreferenceFromEnvironment } from '../../src/config.js';
 import { experimentRequestSchema } from '../../src/experiments/experiment-request.js';
 import { runExperiment } from '../../src/experiments/run-experiment.js';
 import { startStack, type Stack } from '../api/helpers.js';
@@ -97,7 +98,15 @@ test('Redis killed and restarted mid-run: /readyz and POST report it at once; ev
     );
     assert.equal(done.status, 'succeeded', JSON.stringify(done.error));
     const seeded = { ...experimentRequestSchema.parse(bodies[i]), seed: bodies[i]!.seed };
-    assert.deepEqual(done.result, JSON.parse(JSON.stringify(runExperiment(seeded))), `result ${i}`);
+    assert.deepEqual(
+      done.result,
+      JSON.parse(
+        JSON.stringify(
+          runExperiment(seeded, undefined, undefined, undefined, kernelPreferenceFromEnvironment()),
+        ),
+      ),
+      `result ${i}`,
+    );
     assert.equal(done.progress.completedTrials, done.progress.totalTrials);
   }
   assert.equal(worker.child.exitCode, null, 'the worker survived the outage');

@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { kernelPreferenceFromEnvironment } from '../../src/config.js';
 import { experimentRequestSchema } from '../../src/experiments/experiment-request.js';
 import { runExperiment } from '../../src/experiments/run-experiment.js';
 import { startRedis, type TestRedis } from '../support/redis-server.js';
@@ -130,7 +131,15 @@ test('SIGTERM to a busy worker: it exits 0, and the experiment completes elsewhe
   );
   assert.ok(done !== undefined);
   const expected = JSON.parse(
-    JSON.stringify(runExperiment({ ...experimentRequestSchema.parse(body), seed: 8 })),
+    JSON.stringify(
+      runExperiment(
+        { ...experimentRequestSchema.parse(body), seed: 8 },
+        undefined,
+        undefined,
+        undefined,
+        kernelPreferenceFromEnvironment(),
+      ),
+    ),
   );
   assert.deepEqual(await harness.store.getResult(record.id), expected);
   assert.equal(await harness.store.completedTrials(record.id), record.totalTrials);

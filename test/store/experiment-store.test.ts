@@ -52,7 +52,7 @@ test('finished experiments expire after the TTL, and the sweep empties the index
   // One stays running: it must not expire nor leave the index.
   await store.transition('e19', 'running', ['queued']);
   for (let i = 0; i < 19; i++) {
-    await store.succeed(`e${i}`, { cells: [] }, new Date().toISOString());
+    await store.succeed(`e${i}`, { cells: [], engineVersion: 'test' }, new Date().toISOString());
   }
   assert.equal((await store.list('alice', { limit: 100 })).items.length, 10);
   await new Promise((r) => setTimeout(r, 1300)); // TTL of 1 s, and Redis expires lazily-or-within-100 ms

@@ -1,7 +1,8 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { configSchema, type Config } from '../../src/config.js';
-import { EXPERIMENT_QUEUE, QUEUE_OPTIONS } from '../../src/queue/queue-names.js';
+import { configSchema, kernelPreferenceFromEnvironment, type Config } from '../../src/config.js';
+import { engineVersion } from '../../src/core/wasm/engine-version.js';
+import { EXPERIMENT_QUEUE, QUEUE_OPTIONS, queuePrefix } from '../../src/queue/queue-names.js';
 import { connectRedis } from '../../src/redis/connect-redis.js';
 import { experimentRequestSchema } from '../../src/experiments/experiment-request.js';
 import { ExperimentService } from '../../src/service/experiment-service.js';
@@ -24,11 +25,18 @@ export async function createServiceHarness(
   redisUrl: string,
   env: Record<string, string> = {},
 ): Promise<ServiceHarness> {
-  const config = configSchema.parse({ REDIS_URL: redisUrl, MAX_EXPERIMENT_COST: '100000', ...env });
+  const config = configSchema.parse({
+    REDIS_URL: redisUrl,
+    MAX_EXPERIMENT_COST: '100000',
+    // The kernels the worker processes get from the environment (docs/theory.md §12).
+    FBSTAB_KERNEL: kernelPreferenceFromEnvironment(),
+    ...env,
+  });
   const redis = connectRedis(redisUrl, 'api');
   await redis.connect();
   const store = new ExperimentStore(redis, config.RESULT_TTL_SECONDS);
-  const queue = new Queue(EXPERIMENT_QUEUE, { ...QUEUE_OPTIONS, connection: redis });
+  const prefix = queuePrefix(engineVersion(config.FBSTAB_KERNEL));
+  const queue = new Queue(EXPERIMENT_QUEUE, { ...QUEUE_OPTIONS, prefix, connection: redis });
   const service = new ExperimentService(redis, store, queue, config);
   return {
     config,

@@ -31,24 +31,34 @@ const requests = [
       init: { scheme: 'pytorch-default' },
     },
   },
+  {
+    // Stride 1 on a power-of-two grid: the WebAssembly kernel's shapes, both of its routes.
+    type: 'frame-bounds',
+    seed: 5,
+    trials: 61,
+    signalLength: 64,
+    filterbank: { numFilters: [3, 8], filterLengths: [5, 40] },
+  },
 ];
 
-for (const body of requests) {
-  test(`${body.type}: chunk sizes, task order and thread counts give identical results`, async () => {
-    const request = { ...experimentRequestSchema.parse(body), seed: body.seed };
-    const reference = runPlanSequentially(planExperiment(request));
-    for (const chunk of [1, 7, 1000]) {
-      const plan = planExperiment(request);
-      // Run the tasks in reverse, as a queue of many workers might finish them.
-      const tasks: ExperimentTask[] = plan.tasks(chunk).reverse();
-      const outputs = tasks.map((task) => plan.runTask(task, () => {}));
-      assert.deepStrictEqual(plan.assemble(outputs), reference, `chunk ${chunk}`);
-    }
-    for (const threads of [2, 3]) {
-      const parallel = await runExperimentInParallel(request, { threads, chunkTrials: 11 });
-      assert.deepStrictEqual(parallel, reference, `${threads} threads`);
-    }
-  });
+for (const [index, body] of requests.entries()) {
+  for (const kernel of ['js', 'wasm'] as const) {
+    test(`${body.type} #${index}, ${kernel} kernels: chunk sizes, task order and thread counts give identical results`, async () => {
+      const request = { ...experimentRequestSchema.parse(body), seed: body.seed };
+      const reference = runPlanSequentially(planExperiment(request, undefined, { kernel }));
+      for (const chunk of [1, 7, 1000]) {
+        const plan = planExperiment(request, undefined, { kernel });
+        // Run the tasks in reverse, as a queue of many workers might finish them.
+        const tasks: ExperimentTask[] = plan.tasks(chunk).reverse();
+        const outputs = tasks.map((task) => plan.runTask(task, () => {}));
+        assert.deepStrictEqual(plan.assemble(outputs), reference, `chunk ${chunk}`);
+      }
+      for (const threads of [2, 3]) {
+        const parallel = await runExperimentInParallel(request, { threads, chunkTrials: 11, kernel });
+        assert.deepStrictEqual(parallel, reference, `${threads} threads`);
+      }
+    });
+  }
 }
 
 test('progress reaches the total exactly once per trial, and an aborted run stops', async () => {

@@ -2,6 +2,7 @@
 // powers of two.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { kernelPreferenceFromEnvironment } from '../../src/config.js';
 import { symmetricToeplitzEigenvalues } from '../../src/core/linalg/toeplitz-eigenvalues.js';
 import type { EnergyResult } from '../../src/experiments/energy/result.js';
 import { experimentRequestSchema } from '../../src/experiments/experiment-request.js';
@@ -11,7 +12,13 @@ import { runExperiment } from '../../src/experiments/run-experiment.js';
 
 const run = (body: unknown) => {
   const request = experimentRequestSchema.parse(body);
-  return runExperiment({ ...request, seed: request.seed ?? 1 }) as EnergyResult;
+  return runExperiment(
+    { ...request, seed: request.seed ?? 1 },
+    undefined,
+    undefined,
+    undefined,
+    kernelPreferenceFromEnvironment(),
+  ) as EnergyResult;
 };
 
 test('Monte Carlo mean and variance of ‖Φx‖²/‖x‖² within 4 standard errors of theory', () => {

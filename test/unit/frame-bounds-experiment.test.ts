@@ -1,6 +1,7 @@
 // Frame-bounds simulations against docs/theory.md §6–§9, with fixed seeds.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { kernelPreferenceFromEnvironment } from '../../src/config.js';
 import { experimentRequestSchema } from '../../src/experiments/experiment-request.js';
 import type { FrameBoundsResult } from '../../src/experiments/frame-bounds/result.js';
 import { frameBoundsTheory } from '../../src/experiments/frame-bounds/theory.js';
@@ -10,7 +11,13 @@ import { loadPaperExperiments } from '../support/reference.js';
 
 const run = (body: unknown) => {
   const request = experimentRequestSchema.parse(body);
-  return runExperiment({ ...request, seed: request.seed ?? 1 }) as FrameBoundsResult;
+  return runExperiment(
+    { ...request, seed: request.seed ?? 1 },
+    undefined,
+    undefined,
+    undefined,
+    kernelPreferenceFromEnvironment(),
+  ) as FrameBoundsResult;
 };
 
 test('§9 Monte Carlo means at J = 40, N = 1024: E[A], E[B] and mean κ at T = 8 and T = 1024', () => {

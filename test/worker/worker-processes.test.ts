@@ -1,6 +1,8 @@
 // Worker processes against a real redis-server: sharing, SIGKILL recovery and cancellation.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { kernelPreferenceFromEnvironment } from '../../src/config.js';
+import type { KernelPreference } from '../../src/core/wasm/kernel-choice.js';
 import { experimentRequestSchema } from '../../src/experiments/experiment-request.js';
 import { runExperiment } from '../../src/experiments/run-experiment.js';
 import { startRedis, type TestRedis } from '../support/redis-server.js';
@@ -25,8 +27,22 @@ after(async () => {
   await redis.stop();
 });
 
-const expected = (body: unknown, seed: number) =>
-  JSON.parse(JSON.stringify(runExperiment({ ...experimentRequestSchema.parse(body), seed })));
+const expected = (
+  body: unknown,
+  seed: number,
+  kernel: KernelPreference = kernelPreferenceFromEnvironment(),
+) =>
+  JSON.parse(
+    JSON.stringify(
+      runExperiment(
+        { ...experimentRequestSchema.parse(body), seed },
+        undefined,
+        undefined,
+        undefined,
+        kernel,
+      ),
+    ),
+  );
 
 async function finish(id: string, timeoutMs: number) {
   return waitFor(
@@ -139,4 +155,42 @@ test('a cancel sent through the store and pub/sub stops the tasks running in ano
   assert.equal((await harness.store.get(record.id))!.status, 'cancelled');
   w.child.kill('SIGTERM');
   assert.equal(await w.exited, 0);
+});
+
+test('a worker of another engine leaves an experiment queued; one of its engine runs it as fbstab run does', async () => {
+  // docs/theory.md §12: the JS and wasm kernels are different engines (their FFTs round
+  // differently), so each uses its own queues on the shared Redis.
+  const jsApi = await createServiceHarness(redis.url, { FBSTAB_KERNEL: 'js' });
+  const other = startWorkerProcess({ ...workerEnv(), FBSTAB_KERNEL: 'wasm', WORKER_CONCURRENCY: '1' });
+  workers.push(other);
+  await other.ready;
+  const body = {
+    type: 'frame-bounds',
+    seed: 23,
+    trials: 300,
+    filterbank: { numFilters: 6, filterLengths: [16, 128] },
+  };
+  const record = await jsApi.submit(body);
+  assert.match(record.engineVersion!, /\.js$/);
+  // Long enough for an idle worker to pick a waiting job many times over (it polls on events).
+  await new Promise((r) => setTimeout(r, 2000));
+  assert.equal((await jsApi.store.get(record.id))!.status, 'queued');
+  const own = startWorkerProcess({ ...workerEnv(), FBSTAB_KERNEL: 'js', WORKER_CONCURRENCY: '1' });
+  workers.push(own);
+  await own.ready;
+  const done = await finish(record.id, 60_000);
+  assert.equal(done!.status, 'succeeded');
+  const result = await jsApi.store.getResult(record.id);
+  assert.deepEqual(result, expected(body, 23, 'js'));
+  assert.match((result as { engineVersion: string }).engineVersion, /\.js$/);
+  assert.equal(
+    other.logs.filter((l) => l.experimentId === record.id).length,
+    0,
+    'the wasm worker took no task',
+  );
+  other.child.kill('SIGTERM');
+  own.child.kill('SIGTERM');
+  assert.equal(await other.exited, 0);
+  assert.equal(await own.exited, 0);
+  await jsApi.close();
 });

@@ -23,9 +23,9 @@ export const progressSchema = z
   .meta({ id: 'Progress' });
 
 const energyResultDoc =
-  'Energy result, statistics of the energy ratio ‖Φx‖²/‖x‖²: `{ cells: [{ signal, numFilters, filterLength, signalLength, empirical: { trials, mean, std, min, max, quantiles, deviation: { upper, lower }, histogram: { edges, counts } }, theory: { mean, variance, deviation: { cantelli, chebyshev, chernoff, exactUpper, exactLower } } }] }`';
+  'Energy result, statistics of the energy ratio ‖Φx‖²/‖x‖²: `{ cells: [{ signal, numFilters, filterLength, signalLength, empirical: { trials, mean, std, min, max, quantiles, deviation: { upper, lower }, histogram: { edges, counts } }, theory: { mean, variance, deviation: { cantelli, chebyshev, chernoff, exactUpper, exactLower } } }], engineVersion }`';
 const frameBoundsResultDoc =
-  'Frame-bounds result: `{ cells: [{ numFilters, filterLength, signalLength, stride, empirical: { trials, A: { mean, std, quantiles }, B: {…}, kappa: { mean, median, std, quantiles }, kappaOfMeans }, theory: { A: { chi2, asymptotic }, B: {…}, kappaTilde } }], scalingLaw?: { c, r2, points } }`. ' +
+  'Frame-bounds result: `{ cells: [{ numFilters, filterLength, signalLength, stride, empirical: { trials, A: { mean, std, quantiles }, B: {…}, kappa: { mean, median, std, quantiles }, kappaOfMeans }, theory: { A: { chi2, asymptotic }, B: {…}, kappaTilde } }], scalingLaw?: { c, r2, points }, engineVersion }`. ' +
   'A and B (empirical and theory) are normalised by the mean eigenvalue level J·T·σ²/d (σ² the tap variance, d the stride; docs/theory.md §6), ' +
   'so a filterbank that keeps the expected energy has A = B = 1 at any stride; κ = B/A is unchanged by it. ' +
   'POST /v1/analyze/filterbank, by contrast, gives A and B not normalised';
@@ -39,6 +39,12 @@ export const experimentResultSchema = z
   .looseObject({
     cells: z.array(z.record(z.string(), z.unknown())),
     scalingLaw: z.record(z.string(), z.unknown()).optional().describe('Frame-bounds only, with ≥ 3 finite κ̄'),
+    engineVersion: z
+      .string()
+      .optional()
+      .describe(
+        'The engine that computed the result (docs/theory.md §12): package version, build hash and kernels (js or wasm). Equal request, seed and engineVersion give identical results. Absent in results of builds before it was recorded.',
+      ),
   })
   .describe(`${energyResultDoc}. ${frameBoundsResultDoc}.`)
   .meta({ id: 'ExperimentResult' });

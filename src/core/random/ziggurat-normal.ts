@@ -90,6 +90,14 @@ export const ZIGGURAT_R: number = (() => {
 const R = ZIGGURAT_R;
 
 /**
+ * Copies of the layer edges X[0..256] and densities F[0..256], for the WebAssembly sampler
+ * (src/core/wasm), which must use these very doubles to draw the same normals bit for bit.
+ */
+export function zigguratTables(): { edges: Float64Array; densities: Float64Array } {
+  return { edges: X.slice(), densities: F.slice() };
+}
+
+/**
  * Integer forms of the fast path, for {@link fillScaledStandardNormal}: for the 23-bit value m,
  * u = m·2^-23 < K[i] ⟺ m < KI[i] = ⌈K[i]·2^23⌉ (K[i]·2^23 is exact), and u·X[i] = m·XS[i] with
  * XS[i] = X[i]·2^-23 (an exact power-of-two scaling, so both products round to the same double).

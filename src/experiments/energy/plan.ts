@@ -7,6 +7,9 @@ import {
 } from '../../core/filterbank/summed-autocorrelation.js';
 import { SummedSpectralPower } from '../../core/filterbank/summed-spectral-power.js';
 import { tapLaw } from '../../core/filterbank/tap-law.js';
+import { engineVersion } from '../../core/wasm/engine-version.js';
+import { energyKernel, type KernelPreference } from '../../core/wasm/kernel-choice.js';
+import { WasmEnergyKernel } from '../../core/wasm/wasm-energy-kernel.js';
 import { histogram } from '../../core/stats/histogram.js';
 import { summarizeSample } from '../../core/stats/sample-summary.js';
 import {
@@ -58,12 +61,15 @@ export function energyRoute(T: number, signalLengths: readonly number[]): Energy
  * Plans an energy experiment (docs/api.md `type: "energy"`). Draw cells are the (J, T) pairs:
  * each trial draws one filterbank and yields ‖Φx‖²/‖x‖² for every signal (docs/theory.md §6).
  * Theory tasks are the (signal, T) pairs, each sharing one eigendecomposition over all J.
+ * `kernel` picks the per-trial kernels (docs/theory.md §12; default `auto`: WebAssembly); the
+ * result records the engine version it implies.
  */
 export function planEnergy(
   request: EnergyRequest & { seed: number },
   stored?: ReadonlyMap<string, StoredSignal>,
-  options: { route?: EnergyRoute } = {},
+  options: { route?: EnergyRoute; kernel?: KernelPreference } = {},
 ): ExperimentPlan<EnergyTheory[], EnergyResult> {
+  const preference = options.kernel ?? 'auto';
   const seed = request.seed;
   const names = signalNames(request.signals);
   const signals: PreparedSignal[] = request.signals.map((spec, i) =>
@@ -111,6 +117,27 @@ export function planEnergy(
     const law = tapLaw(request.filterbank.init.scheme, J, T, request.filterbank.init.variance);
     const draw = { seed, numFilters: J, filterLength: T };
     const route = options.route ?? energyRoute(T, signalLengths);
+    if (energyKernel(preference, route, signalLengths[0]!) === 'wasm') {
+      const kernel = new WasmEnergyKernel(
+        J,
+        T,
+        route === 'parseval'
+          ? { route, signalLength: signalLengths[0]!, weights: weights() }
+          : {
+              route,
+              autocorrelations: signals.map((signal) => signal.autocorrelation),
+              energies: signals.map((signal) => signal.energy),
+            },
+      );
+      return simulateTrials(
+        task,
+        draw,
+        S,
+        (stream, values, row) => kernel.computeFromDraw(stream, law, values, row),
+        onProgress,
+        abort,
+      );
+    }
     if (route === 'parseval') {
       const N = signalLengths[0]!;
       const power = new SummedSpectralPower(J, T, N);
@@ -225,7 +252,7 @@ export function planEnergy(
           });
         });
       });
-      return { cells };
+      return { cells, engineVersion: engineVersion(preference) };
     },
   };
 }

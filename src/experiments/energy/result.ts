@@ -39,4 +39,6 @@ export interface EnergyCell {
 
 export interface EnergyResult {
   cells: EnergyCell[];
+  /** The engine that computed it (docs/theory.md §12): equal versions give identical results. */
+  engineVersion: string;
 }

@@ -1,5 +1,8 @@
 import { FrameBoundsKernel } from '../../core/filterbank/frame-bounds-kernel.js';
 import { tapLaw } from '../../core/filterbank/tap-law.js';
+import { engineVersion } from '../../core/wasm/engine-version.js';
+import { frameBoundsKernel, type KernelPreference } from '../../core/wasm/kernel-choice.js';
+import { WasmFrameBoundsKernel } from '../../core/wasm/wasm-frame-bounds-kernel.js';
 import { summarizeSample } from '../../core/stats/sample-summary.js';
 import { fitScalingLaw } from '../../core/theory/scaling-law-fit.js';
 import {
@@ -25,10 +28,14 @@ const QUANTILES = [0.05, 0.5, 0.95];
  * trial, one draw of the filters gives A and B, normalised by the mean eigenvalue level
  * J·T·σ²/d (= J·T·σ², docs/api.md's normaliser, at stride 1; docs/theory.md §10.9 says why),
  * and κ = B/A (docs/theory.md §6).
+ * `kernel` picks the per-trial kernels (docs/theory.md §12; default `auto`: WebAssembly where it
+ * covers the shape); the result records the engine version it implies.
  */
 export function planFrameBounds(
   request: FrameBoundsRequest & { seed: number },
+  options: { kernel?: KernelPreference } = {},
 ): ExperimentPlan<FrameBoundsTheory, FrameBoundsResult> {
+  const preference = options.kernel ?? 'auto';
   const seed = request.seed;
   const { stride, init } = request.filterbank;
   const N = request.signalLength;
@@ -44,7 +51,10 @@ export function planFrameBounds(
     const { J, T } = cells[task.cell]!;
     const law = tapLaw(init.scheme, J, T, init.variance);
     const level = (J * T * law.variance) / stride;
-    const kernel = new FrameBoundsKernel(J, T, N, stride);
+    const kernel =
+      frameBoundsKernel(preference, N, stride) === 'wasm'
+        ? new WasmFrameBoundsKernel(J, T, N)
+        : new FrameBoundsKernel(J, T, N, stride);
     return simulateTrials(
       task,
       { seed, numFilters: J, filterLength: T },
@@ -117,7 +127,7 @@ export function planFrameBounds(
           theory: theoryOf(cell),
         };
       });
-      const result: FrameBoundsResult = { cells: resultCells };
+      const result: FrameBoundsResult = { cells: resultCells, engineVersion: engineVersion(preference) };
       const law = fitScalingLaw(
         resultCells.map((c) => ({
           numFilters: c.numFilters,

@@ -44,5 +44,7 @@ export interface FrameBoundsCell {
 
 export interface FrameBoundsResult {
   cells: FrameBoundsCell[];
+  /** The engine that computed it (docs/theory.md §12): equal versions give identical results. */
+  engineVersion: string;
   scalingLaw?: ScalingLawFit;
 }

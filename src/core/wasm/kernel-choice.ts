@@ -1,0 +1,35 @@
+import { isWasmFftSize } from './wasm-frame-bounds-kernel.js';
+
+/**
+ * Which per-trial kernels an engine runs (docs/theory.md §12): `auto` takes the WebAssembly
+ * kernel wherever it covers the shape (it measured faster on every such shape, see
+ * `npm run bench`), `js` always the JS kernels, `wasm` the WebAssembly kernel wherever it covers
+ * the shape. The choice depends only on the request's shape, never on timing, so a request gives
+ * the same doubles on every run of one build with one preference.
+ */
+export type KernelPreference = 'auto' | 'js' | 'wasm';
+export const KERNEL_PREFERENCES: readonly KernelPreference[] = ['auto', 'js', 'wasm'];
+
+/** The kernel of a frame-bounds cell: wasm for stride 1 and N a power of two ≥ 2. */
+export function frameBoundsKernel(
+  preference: KernelPreference,
+  signalLength: number,
+  stride: number,
+): 'js' | 'wasm' {
+  if (preference === 'js') return 'js';
+  return stride === 1 && isWasmFftSize(signalLength) ? 'wasm' : 'js';
+}
+
+/**
+ * The kernel of an energy cell: wasm for the autocorrelation route (its FFT grid is a power of
+ * two for any N) and for the Parseval route when N is a power of two ≥ 2 (always, as the plan
+ * picks that route, unless a caller forces it).
+ */
+export function energyKernel(
+  preference: KernelPreference,
+  route: 'autocorrelation' | 'parseval',
+  signalLength: number,
+): 'js' | 'wasm' {
+  if (preference === 'js') return 'js';
+  return route === 'autocorrelation' || isWasmFftSize(signalLength) ? 'wasm' : 'js';
+}
