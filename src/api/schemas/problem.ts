@@ -37,9 +37,9 @@ const WHEN: Record<number, string> = {
   401: 'API keys are on and the request has no valid `Authorization: Bearer <key>`',
   404: 'No such experiment or signal (or not one of this key), or a malformed id',
   409: 'The Idempotency-Key was first used with a different body',
-  413: 'The body is larger than MAX_BODY_BYTES, a file has more samples than any signal may have, or a .npz entry would inflate past MAX_BODY_BYTES or by a suspicious ratio',
+  413: 'The body is larger than MAX_BODY_BYTES, or a file has more samples than any signal may have',
   415: 'The content type is not one the route accepts, or a file is in an unsupported format (`detail` says which)',
-  422: 'The estimated cost exceeds MAX_EXPERIMENT_COST (experiments) or MAX_ANALYSIS_COST (analyses); `detail`, `cost` and `limit` say by how much. For a weights file: several arrays or tensors and none chosen (`names` lists them), or a layer with more than one input channel',
+  422: 'The estimated cost exceeds MAX_EXPERIMENT_COST (experiments) or MAX_ANALYSIS_COST (analyses); `detail`, `cost` and `limit` say by how much',
   429: 'Too many requests; see the Retry-After header',
   503: 'Redis (the queue and store) is unreachable, or the queue is full; see Retry-After',
 };
