@@ -11,7 +11,7 @@ const TABLE = (() => {
 
 /**
  * CRC-32 of `bytes` as zip stores it (ISO 3309 / ITU-T V.42), an unsigned 32-bit integer.
- * Written here because node:zlib's crc32 needs Node 20.15 and fflate does not export its own.
+ * Written here because node:zlib's crc32 needs Node 20.15 (package.json allows 20.11).
  */
 export function crc32(bytes: Uint8Array): number {
   let c = 0xffffffff;

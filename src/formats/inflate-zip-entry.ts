@@ -1,4 +1,4 @@
-import { Inflate } from 'fflate';
+import { inflateRawSync } from 'node:zlib';
 import { crc32 } from './crc32.js';
 import { FormatError } from './format-error.js';
 import type { ZipEntry } from './list-zip-entries.js';
@@ -11,18 +11,16 @@ import type { ZipEntry } from './list-zip-entries.js';
 export const MAX_INFLATE_RATIO = 100;
 /** Small entries (headers, tiny arrays) may compress far better than 100 : 1; below this size they may. */
 const MIN_RATIO_CHECK_BYTES = 1 << 20;
-/**
- * Compressed bytes pushed to the inflater at a time: one push yields at most 1032 times as many
- * bytes (deflate's largest ratio), so an entry lying about its size is stopped within ~8 MB.
- */
-const CHUNK_BYTES = 8192;
+
+const hex = (n: number) => `0x${n.toString(16).padStart(8, '0')}`;
 
 /**
  * The uncompressed bytes of one zip entry (of listZipEntries), as hostile input: the declared
  * size must be at most `maxBytes` (the API passes MAX_BODY_BYTES: an .npz may not hold more than
  * a .npy body could be) and at most MAX_INFLATE_RATIO times the compressed size, checked before
- * anything is allocated; inflation (fflate, streaming) stops as soon as the output passes the
- * declared size; the output must have exactly that size and its CRC-32.
+ * anything is allocated; inflation (node:zlib, that is zlib itself) stops as soon as the output
+ * passes the declared size (`maxOutputLength`, checked chunk by chunk inside zlib's loop); the
+ * output must have exactly that size and its CRC-32.
  *
  * @throws FormatError 413 for a declared size over a cap; 400 for corrupt deflate data, an actual
  *   size that differs from the declared one, or a CRC-32 mismatch.
@@ -46,31 +44,24 @@ export function inflateZipEntry(bytes: Uint8Array, entry: ZipEntry, maxBytes: nu
   if (entry.method === 0) {
     out = data;
   } else {
-    out = new Uint8Array(declared);
-    let filled = 0;
-    const inflater = new Inflate((chunk) => {
-      if (filled + chunk.length > declared) {
+    try {
+      // maxOutputLength must be at least 1; an entry declaring 0 bytes must then inflate to 0.
+      out = inflateRawSync(data, { maxOutputLength: Math.max(1, declared) });
+    } catch (error) {
+      if ((error as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') {
         throw new FormatError(
           400,
           `.npz entry '${name}' inflates to more than the ${declared} bytes it declares`,
         );
       }
-      out.set(chunk, filled);
-      filled += chunk.length;
-    });
-    try {
-      for (let at = 0; at === 0 || at < data.length; at += CHUNK_BYTES) {
-        inflater.push(data.subarray(at, at + CHUNK_BYTES), at + CHUNK_BYTES >= data.length);
-      }
-    } catch (error) {
-      if (error instanceof FormatError) throw error;
+      // zlib's own words: 'unexpected end of file', 'invalid block type', 'invalid distance too far back'…
       const why = error instanceof Error ? error.message : 'unreadable';
       throw new FormatError(400, `.npz entry '${name}' holds corrupt deflate data (${why})`);
     }
-    if (filled !== declared) {
+    if (out.length !== declared) {
       throw new FormatError(
         400,
-        `.npz entry '${name}' inflates to ${filled} bytes, but declares ${declared}`,
+        `.npz entry '${name}' inflates to ${out.length} bytes, but declares ${declared}`,
       );
     }
   }
@@ -78,7 +69,7 @@ export function inflateZipEntry(bytes: Uint8Array, entry: ZipEntry, maxBytes: nu
   if (actual !== entry.crc32) {
     throw new FormatError(
       400,
-      `.npz entry '${name}' has CRC-32 0x${actual.toString(16).padStart(8, '0')}, but declares 0x${entry.crc32.toString(16).padStart(8, '0')}: the data is corrupt`,
+      `.npz entry '${name}' has CRC-32 ${hex(actual)}, but declares ${hex(entry.crc32)}: the data is corrupt`,
     );
   }
   return out;

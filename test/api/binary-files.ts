@@ -83,7 +83,7 @@ export function npyWithHeader(bytes: Uint8Array, dict: string): Buffer {
   return out;
 }
 
-/** One entry of zipOf: stored or deflated (by node:zlib, not the fflate the reader uses). */
+/** One entry of zipOf: stored or deflated (by node:zlib's deflate). */
 export interface ZipSpec {
   name: string;
   data: Uint8Array;
