@@ -6,6 +6,7 @@ import {
 } from '../../experiments/analysis/analysis-cost.js';
 import type { FilterbankTaps } from '../../experiments/analysis/analyze-filterbank.js';
 import {
+  analyzeFilterbankFileQuerySchema,
   defaultSignalLength,
   filterbankGridIssues,
 } from '../../experiments/analysis/analyze-filterbank-schema.js';
@@ -28,7 +29,6 @@ import {
   designResultSchema,
 } from '../schemas/analysis.js';
 import { BINARY_BODIES } from '../schemas/binary-bodies.js';
-import { analyzeFilterbankFileQuerySchema } from '../../experiments/analysis/analyze-filterbank-schema.js';
 import { problemResponses } from '../schemas/problem.js';
 
 const security = [{ bearerAuth: [] }];
