@@ -381,6 +381,51 @@ describe('hostile .npz files', () => {
     test(`${name}: ${status}`, () => assertFormatError(npz(make()), status, pattern));
   }
 
+  test('a zip64 end record (as writers make past 65,535 entries or 4 GiB): read, and checked', () => {
+    const zip = zipOf([
+      { name: 'a.npy', data: npy },
+      { name: 'b.npy', data: npyOf(taps(2, 4), '<f4'), method: 0 },
+    ]);
+    const { directory: start, end: endAt } = zipLayout(zip);
+    const record = Buffer.alloc(56);
+    record.writeUInt32LE(0x06064b50, 0);
+    record.writeBigUInt64LE(44n, 4);
+    record.writeUInt16LE(45, 12);
+    record.writeUInt16LE(45, 14);
+    record.writeBigUInt64LE(2n, 24);
+    record.writeBigUInt64LE(2n, 32);
+    record.writeBigUInt64LE(BigInt(endAt - start), 40);
+    record.writeBigUInt64LE(BigInt(start), 48);
+    const locator = Buffer.alloc(20);
+    locator.writeUInt32LE(0x07064b50, 0);
+    locator.writeBigUInt64LE(BigInt(endAt), 8);
+    locator.writeUInt32LE(1, 16);
+    const end = Buffer.from(zip.subarray(endAt));
+    end.writeUInt16LE(0xffff, 8);
+    end.writeUInt16LE(0xffff, 10);
+    end.writeUInt32LE(0xffffffff, 12);
+    end.writeUInt32LE(0xffffffff, 16);
+    const zip64 = Buffer.concat([zip.subarray(0, endAt), record, locator, end]);
+    assert.deepEqual(listZipEntries(zip64), listZipEntries(zip));
+    assert.deepEqual(parseNpz(zip64, { array: 'b', maxInflatedBytes }).shape, [2, 4]);
+    const recordAt = endAt;
+    assertFormatError(
+      () => listZipEntries(patched(zip64, (v) => v.setUint32(recordAt, 0, true))),
+      400,
+      /no zip64 end record signature/,
+    );
+    assertFormatError(
+      () => listZipEntries(patched(zip64, (v) => v.setBigUint64(recordAt + 48, 1n << 60n, true))),
+      400,
+      /the zip64 central directory offset is 1152921504606846976, more than a \d+-byte file can hold/,
+    );
+    assertFormatError(
+      () => listZipEntries(patched(zip64, (v) => v.setBigUint64(recordAt + 32, 3n, true))),
+      415,
+      /multi-disk/,
+    );
+  });
+
   test('entries sharing bytes (an overlapping zip bomb): 400', () => {
     // Entry "a" is stored, and its data is the whole local record of entry "b".
     const inner = zipOf([{ name: 'b.npy', data: npy, method: 0 }]);
