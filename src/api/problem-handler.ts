@@ -53,11 +53,19 @@ const FORMAT_TITLES = {
   400: 'Malformed file',
   413: 'Payload too large',
   415: 'Unsupported media type',
+  422: 'Unprocessable file',
 } as const;
 
-/** An undecodable uploaded file (FormatError): its status, and its message as the detail. */
+/**
+ * An undecodable uploaded file (FormatError): its status, its message as the detail, and, when
+ * it names a query parameter that would fix it, that parameter in `errors`.
+ */
 export function formatProblem(error: FormatError): HttpProblem {
-  return new HttpProblem(error.status, FORMAT_TITLES[error.status], error.message);
+  const errors = error.field === undefined ? {} : { errors: [{ path: error.field, message: error.message }] };
+  return new HttpProblem(error.status, FORMAT_TITLES[error.status], error.message, {
+    ...errors,
+    ...error.extensions,
+  });
 }
 
 function validationProblem(

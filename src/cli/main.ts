@@ -11,9 +11,8 @@ import { analyzeSignalRequestSchema } from '../experiments/analysis/analyze-sign
 import { design } from '../experiments/analysis/design.js';
 import { designRequestSchema } from '../experiments/analysis/design-schema.js';
 import { decodeWav } from '../formats/decode-wav.js';
-import { filterbankWeightsFromNpy } from '../formats/filterbank-weights-from-npy.js';
+import { filterbankWeightsFromFile } from '../formats/filterbank-weights-from-file.js';
 import { FormatError } from '../formats/format-error.js';
-import { parseNpy } from '../formats/parse-npy.js';
 import { RequestInputError } from '../experiments/common/prepare-signal.js';
 import { formatIssuePath } from '../experiments/common/format-issue-path.js';
 import {
@@ -34,6 +33,13 @@ const positiveInt = (name: string) => (value: string) => {
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${name} must be a positive integer`);
   return n;
 };
+
+/**
+ * Cap on what one `.npz` entry may inflate to on the command line: 16× the API's default
+ * MAX_BODY_BYTES, since a local file is the user's own, but a zip bomb still should not take the
+ * machine's memory.
+ */
+const CLI_MAX_INFLATED_BYTES = 256 * 1024 * 1024;
 
 const program = new Command()
   .name('fbstab')
@@ -190,21 +196,37 @@ program
 program
   .command('analyze-filterbank')
   .description(
-    'frame bounds, κ and Littlewood–Paley sum of a .npy filterbank, as POST /v1/analyze/filterbank',
+    'frame bounds, κ and Littlewood–Paley sum of a .npy, .npz or .safetensors filterbank, as POST /v1/analyze/filterbank',
   )
-  .argument('<file>', '.npy array of shape (J, T) or (J, 1, T), float32 or float64')
+  .argument(
+    '<file>',
+    'weights of shape (J, T) or (J, 1, T): .npy (float32/64), .npz (np.savez[_compressed]) or .safetensors (F16, BF16, F32, F64), recognised by their first bytes',
+  )
+  .option('--array <name>', '.npz: the array to analyse, needed when it holds several')
+  .option('--tensor <name>', '.safetensors: the tensor to analyse, needed when it holds several')
   .option('--stride <d>', 'stride d; must divide the signal length', Number)
   .option('--signal-length <n>', 'N, the DFT grid (default: max(1024, nextPow2(T)))', Number)
   .option('--compact', 'print the JSON on one line')
-  .action(async (file: string, opts: { stride?: number; signalLength?: number; compact?: boolean }) => {
-    const filterbank = await decodeFile(file, (bytes) => filterbankWeightsFromNpy(parseNpy(bytes)));
-    const query = parseOrUsage(
-      analyzeFilterbankQuerySchema,
-      { stride: opts.stride, signalLength: opts.signalLength },
-      'analyze-filterbank options',
-    );
-    printJson(analyzeFilterbankTaps(filterbank, query), opts.compact);
-  });
+  .action(
+    async (
+      file: string,
+      opts: { array?: string; tensor?: string; stride?: number; signalLength?: number; compact?: boolean },
+    ) => {
+      const query = parseOrUsage(
+        analyzeFilterbankQuerySchema,
+        { stride: opts.stride, signalLength: opts.signalLength },
+        'analyze-filterbank options',
+      );
+      const filterbank = await decodeFile(file, (bytes) =>
+        filterbankWeightsFromFile(bytes, {
+          array: opts.array,
+          tensor: opts.tensor,
+          maxInflatedBytes: CLI_MAX_INFLATED_BYTES,
+        }),
+      );
+      printJson(analyzeFilterbankTaps(filterbank, query), opts.compact);
+    },
+  );
 
 program
   .command('design')

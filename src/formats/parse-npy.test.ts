@@ -152,11 +152,23 @@ test('filterbankWeightsFromNpy: (J, T) and (J, 1, T) are J rows of T; other shap
     assert.equal(fb.filterLength, 4);
     assert.equal(fb.weights, data);
   }
+  // (J, C, T) with C > 1: a layer of several input channels, 422.
+  for (const shape of [
+    [2, 3, 4],
+    [3, 2, 2],
+  ]) {
+    assertFormatError(
+      () => filterbankWeightsFromNpy({ shape, data }),
+      422,
+      new RegExp(
+        `shape \\(${shape.join(', ')}\\) is a layer of ${shape[1]} input channels: only single-channel first layers`,
+      ),
+    );
+  }
   for (const [shape, text] of [
-    [[2, 3, 4], '(2, 3, 4)'],
     [[12], '(12,)'],
-    [[3, 2, 2], '(3, 2, 2)'],
     [[1, 1, 1, 12], '(1, 1, 1, 12)'],
+    [[0, 1, 4], '(0, 1, 4)'],
   ] as const) {
     assertFormatError(
       () => filterbankWeightsFromNpy({ shape: [...shape], data }),

@@ -264,11 +264,17 @@ describe('POST /v1/analyze/filterbank', () => {
     );
   });
 
-  describe('hostile .npy files: 400 or 415 problem+json whose detail names the problem', () => {
+  describe('hostile .npy files: 400, 415 or 422 problem+json whose detail names the problem', () => {
     const good = npyOf(taps(3, 4), '<f8');
     const start = npyDataStart(good);
     const cases: [string, () => Buffer, number, RegExp][] = [
-      ['not .npy at all', () => Buffer.from('PK\x03\x04 a zip file'), 400, /does not start with the magic/],
+      ['not .npy at all', () => Buffer.from('GIF89a, an image'), 400, /does not start with the magic/],
+      [
+        'a zip that is not an .npz',
+        () => Buffer.from('PK\x03\x04 a zip file'),
+        400,
+        /malformed \.npz \(zip archive\)/,
+      ],
       ['truncated header', () => good.subarray(0, 8), 400, /truncated \.npy header: 8 bytes/],
       [
         'header cut short',
@@ -368,8 +374,8 @@ describe('POST /v1/analyze/filterbank', () => {
       [
         'shape (J, 2, T) of two channels',
         () => npyWithHeader(good, "{'descr': '<f8', 'fortran_order': False, 'shape': (3, 2, 2), }"),
-        400,
-        /got \(3, 2, 2\)/,
+        422,
+        /shape \(3, 2, 2\) is a layer of 2 input channels: only single-channel first layers/,
       ],
       ['empty body', () => Buffer.alloc(0), 400, /empty/],
     ];

@@ -1,11 +1,13 @@
 // Hostile input (property-based, fast-check): at least 10,000 generated requests across every
-// endpoint. Every answer is < 500; every 4xx is problem+json without internals; the server stays
-// alive; experiments stored before the barrage are unchanged after it.
+// endpoint, WAV, .npy, .npz and .safetensors files among them. Every answer is < 500; every 4xx
+// is problem+json without internals; the server stays alive; experiments stored before the
+// barrage are unchanged after it.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import fc from 'fast-check';
 import { keys } from '../../src/store/redis-keys.js';
-import { npyOf, taps, wavOf } from '../api/binary-files.js';
+import { readFileSync } from 'node:fs';
+import { npyOf, taps, wavOf, zipOf } from '../api/binary-files.js';
 import { startStack, type Stack } from '../api/helpers.js';
 
 let stack: Stack;
@@ -175,13 +177,28 @@ const endpointBody: fc.Arbitrary<{ path: string; body: string }> = fc.oneof(
   ]).map((body) => ({ path: '/v1/design', body })),
 );
 
-/** Valid files, truncated files, files with a few bytes changed, and random bytes. */
+const weightsFixture = (name: string) =>
+  readFileSync(new URL(`../fixtures/weights/${name}`, import.meta.url));
+/**
+ * Valid files, truncated files, files with a few bytes changed, and random bytes. The .npz and
+ * .safetensors files are numpy's, torch's and safetensors' (test/fixtures/weights), stored and
+ * deflated, one array and several, every safetensors dtype the service reads.
+ */
 const validFiles = [
   wavOf(2, '16', 64),
   wavOf(1, '32f', 64),
   wavOf(1, '8', 64),
   npyOf(taps(3, 8), '<f8'),
   npyOf(taps(2, 4), '>f4', 'J1T', 2),
+  weightsFixture('conv1d-weight.npz'),
+  weightsFixture('conv1d-state-dict.npz'),
+  weightsFixture('filters-f8-big-endian.npz'),
+  zipOf([{ name: 'w.npy', data: npyOf(taps(3, 8), '<f4') }]),
+  weightsFixture('conv1d-state-dict.safetensors'),
+  weightsFixture('conv1d-weight-f16.safetensors'),
+  weightsFixture('conv1d-weight-bf16.safetensors'),
+  weightsFixture('filters-f64.safetensors'),
+  weightsFixture('half-edges.safetensors'),
 ];
 const binaryBody: fc.Arbitrary<Uint8Array> = fc.oneof(
   fc.uint8Array({ maxLength: 600 }),
@@ -217,6 +234,10 @@ const binaryType = fc.constantFrom(
   'audio/wave',
   'audio/vnd.wave',
   'application/octet-stream',
+  'application/octet-stream',
+  'application/x-npz',
+  'application/zip',
+  'application/x-safetensors',
   'application/json',
   'text/plain',
   'audio/mpeg',
@@ -225,9 +246,10 @@ const binaryType = fc.constantFrom(
 const analysisQuery = fc
   .array(
     fc.tuple(
-      fc.constantFrom('stride', 'signalLength', 'name', '__proto__'),
+      fc.constantFrom('stride', 'signalLength', 'name', '__proto__', 'array', 'tensor'),
       fc.oneof(
         fc.constantFrom('1', '2', '3', '0', '-1', '64', '1024', '1e9', 'NaN', '', '4097'),
+        fc.constantFrom('weight', 'bias', 'arr_0', 'filters', 'f16', 'bf16', '__proto__', 'constructor'),
         fc.string({ maxLength: 10 }),
       ),
     ),

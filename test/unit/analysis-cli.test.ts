@@ -108,7 +108,7 @@ test('analyze-filterbank: a (J, 1, T) .npy prints the endpoint’s JSON; a bad s
   writeFileSync(cube, encodeNpy(new Float64Array(24), [2, 3, 4], '<f8'));
   assertUsageError(
     fbstab('analyze-filterbank', cube),
-    /cube\.npy: expected shape \(J, T\) or \(J, 1, T\), got \(2, 3, 4\)/,
+    /cube\.npy: shape \(2, 3, 4\) is a layer of 3 input channels: only single-channel first layers/,
   );
 });
 

@@ -6,22 +6,21 @@ import {
 } from '../../experiments/analysis/analysis-cost.js';
 import type { FilterbankTaps } from '../../experiments/analysis/analyze-filterbank.js';
 import {
+  analyzeFilterbankFileQuerySchema,
   defaultSignalLength,
   filterbankGridIssues,
 } from '../../experiments/analysis/analyze-filterbank-schema.js';
 import { design } from '../../experiments/analysis/design.js';
 import type { StoredSignal } from '../../experiments/common/prepare-signal.js';
 import { declaredSignalLength } from '../../experiments/common/signal-schema.js';
-import { filterbankWeightsFromNpy } from '../../formats/filterbank-weights-from-npy.js';
+import { filterbankWeightsFromFile, type WeightsFormat } from '../../formats/filterbank-weights-from-file.js';
 import { FormatError } from '../../formats/format-error.js';
-import { parseNpy } from '../../formats/parse-npy.js';
 import { isAnalysisQueueFull, runAnalysis } from '../../runtime/analysis-pool.js';
 import type { AnalysisMessage } from '../../runtime/analysis-thread.js';
 import { HttpProblem } from '../../service/problem.js';
 import type { ApiContext } from '../context.js';
 import { formatProblem, inputProblem } from '../problem-handler.js';
 import {
-  analyzeFilterbankQuerySchema,
   analyzeFilterbankRequestSchema,
   analyzeFilterbankResultSchema,
   analyzeSignalRequestSchema,
@@ -34,7 +33,16 @@ import { problemResponses } from '../schemas/problem.js';
 
 const security = [{ bearerAuth: [] }];
 const tags = ['analysis'];
-const NPY = BINARY_BODIES['/v1/analyze/filterbank'];
+const WEIGHTS = BINARY_BODIES['/v1/analyze/filterbank'];
+/**
+ * The format a Content-Type names; application/octet-stream names none, and the file's first
+ * bytes tell (sniffWeightsFormat), so `.npy` uploads work as before and any file works untyped.
+ */
+const FORMAT_OF_TYPE: Readonly<Record<string, WeightsFormat>> = {
+  'application/x-npz': 'npz',
+  'application/zip': 'npz',
+  'application/x-safetensors': 'safetensors',
+};
 
 /**
  * The answer exactly as the CLI prints it (`JSON.stringify` of the same object), not re-encoded
@@ -144,10 +152,10 @@ const jsonAnalysisRoutes: FastifyPluginAsyncZod<{ context: ApiContext }> = async
   );
 };
 
-/** `/v1/analyze/filterbank`: JSON, or a .npy file as application/octet-stream. */
+/** `/v1/analyze/filterbank`: JSON, or a .npy, .npz or .safetensors file. */
 const filterbankRoutes: FastifyPluginAsyncZod<{ context: ApiContext }> = async (app, { context }) => {
   app.addContentTypeParser(
-    [...NPY.types],
+    [...WEIGHTS.types],
     { parseAs: 'buffer', bodyLimit: context.config.MAX_BODY_BYTES },
     (_request, body, done) => done(null, body),
   );
@@ -155,19 +163,24 @@ const filterbankRoutes: FastifyPluginAsyncZod<{ context: ApiContext }> = async (
   app.post(
     '/analyze/filterbank',
     {
-      config: accepted('application/json', ...NPY.types),
+      config: accepted('application/json', ...WEIGHTS.types),
       schema: {
         operationId: 'analyzeFilterbank',
         summary: 'Frame bounds, κ and Littlewood–Paley sum of given filters',
         description:
-          'JSON `{ weights: J rows of T taps, stride?, signalLength? }`, or a NumPy .npy file ' +
-          '(`Content-Type: application/octet-stream`; float32 or float64, C order, shape (J, T) or (J, 1, T) as a ' +
-          'PyTorch Conv1d weight) with `stride` and `signalLength` as query parameters (only then). The same JSON as ' +
-          '`fbstab analyze-filterbank`; A and B are not normalised. A file that cannot be read gets 400 or 415 with ' +
-          '`detail` saying why. Refused with 422 when its estimated cost exceeds MAX_ANALYSIS_COST.',
+          'JSON `{ weights: J rows of T taps, stride?, signalLength? }`, or a weights file of shape (J, T) or (J, 1, T) ' +
+          '(a PyTorch Conv1d(1, J, T) weight) with `stride` and `signalLength` as query parameters (only then): a NumPy ' +
+          '.npy (float32 or float64, C order), a .npz of np.savez or np.savez_compressed (`array` chooses the array, ' +
+          'needed when it holds several) or a .safetensors (F16, BF16, F32 or F64; `tensor` chooses the tensor). Send ' +
+          'it as `application/octet-stream`, recognised by its first bytes, or as `application/x-npz` / ' +
+          '`application/zip` / `application/x-safetensors`. The same JSON as `fbstab analyze-filterbank`; A and B are ' +
+          'not normalised. A file that cannot be read gets 400, 413 (a .npz entry inflating past MAX_BODY_BYTES or ' +
+          'by over 100 : 1) or 415 with `detail` saying why; 422 when it holds several arrays or tensors and none is ' +
+          'chosen (`names` lists them), when its layer has several input channels (J, C, T), or when the estimated ' +
+          'cost exceeds MAX_ANALYSIS_COST.',
         tags,
         security,
-        querystring: analyzeFilterbankQuerySchema,
+        querystring: analyzeFilterbankFileQuerySchema,
         body: analyzeFilterbankRequestSchema,
         response: {
           200: analyzeFilterbankResultSchema.describe('Frame bounds and the LP curve'),
@@ -181,14 +194,25 @@ const filterbankRoutes: FastifyPluginAsyncZod<{ context: ApiContext }> = async (
       let options: { stride: number; signalLength?: number | undefined };
       if (Buffer.isBuffer(body)) {
         if (body.length === 0)
-          throw new HttpProblem(400, 'Malformed file', 'the request body is empty: send a .npy file');
+          throw new HttpProblem(
+            400,
+            'Malformed file',
+            'the request body is empty: send a .npy, .npz or .safetensors file',
+          );
+        const { array, tensor, stride, signalLength } = request.query;
+        const type = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
         try {
-          taps = filterbankWeightsFromNpy(parseNpy(body));
+          taps = filterbankWeightsFromFile(body, {
+            format: FORMAT_OF_TYPE[type],
+            array,
+            tensor,
+            maxInflatedBytes: context.config.MAX_BODY_BYTES,
+          });
         } catch (error) {
           if (error instanceof FormatError) throw formatProblem(error);
           throw error;
         }
-        options = request.query;
+        options = { stride, signalLength };
         const [issue] = filterbankGridIssues(taps.filterLength, options.stride, options.signalLength);
         if (issue !== undefined) throw inputProblem(issue.path, issue.message);
       } else {
@@ -198,6 +222,14 @@ const filterbankRoutes: FastifyPluginAsyncZod<{ context: ApiContext }> = async (
             throw inputProblem(
               [name],
               `with a JSON body, give ${name} in the body; the query parameter is for .npy files`,
+            );
+          }
+        }
+        for (const name of ['array', 'tensor']) {
+          if (query.has(name)) {
+            throw inputProblem(
+              [name],
+              `${name} chooses what to analyse in a .npz or .safetensors file, not in JSON`,
             );
           }
         }
@@ -218,7 +250,7 @@ const filterbankRoutes: FastifyPluginAsyncZod<{ context: ApiContext }> = async (
           signalLength: options.signalLength ?? defaultSignalLength(taps.filterLength),
         }),
       );
-      // Only the weights' own buffer may move: parseNpy and the JSON path both allocate it here.
+      // Only the weights' own buffer may move: the file parsers and the JSON path all allocate it here.
       const message: AnalysisMessage = { kind: 'filterbank', taps, options };
       return sendJson(reply, await analyse(context, message, [taps.weights.buffer as ArrayBuffer]));
     },

@@ -11,9 +11,11 @@ export const BINARY_BODIES = {
       'A WAV file: PCM 8 (unsigned), 16, 24 or 32 bit, or IEEE float 32/64; any number of channels, mixed down to mono',
   },
   '/v1/analyze/filterbank': {
-    types: ['application/octet-stream'],
+    types: ['application/octet-stream', 'application/x-npz', 'application/zip', 'application/x-safetensors'],
     description:
-      'A NumPy .npy file (v1–v3, C order, float32 or float64) of shape (J, T) or (J, 1, T); stride and signalLength as query parameters',
+      'A weights file of shape (J, T) or (J, 1, T): NumPy .npy (v1–v3, C order, float32 or float64), .npz (np.savez or ' +
+      'np.savez_compressed; choose the array with ?array=) or .safetensors (F16, BF16, F32, F64; choose the tensor with ' +
+      '?tensor=). application/octet-stream is recognised by its first bytes; stride and signalLength as query parameters',
   },
 } as const satisfies Record<string, { types: readonly string[]; description: string }>;
 

@@ -28,6 +28,10 @@ export const problemSchema = z
       .number()
       .optional()
       .describe('422 only: MAX_EXPERIMENT_COST (experiments) or MAX_ANALYSIS_COST (analyses)'),
+    names: z
+      .array(z.string())
+      .optional()
+      .describe('422 of a .npz or .safetensors upload: the arrays or tensors to choose from'),
     requestId: z.string().optional().describe('500 only: quote it when reporting the problem'),
   })
   .describe('application/problem+json (RFC 9457)')

@@ -48,6 +48,27 @@ export const analyzeFilterbankQuerySchema = z.strictObject({
   signalLength: z.coerce.number<unknown>().int().min(1).max(LIMITS.maxSignalLength).optional(),
 });
 
+/**
+ * The query of the file form of `POST /v1/analyze/filterbank`: `stride` and `signalLength`, and
+ * which array of a `.npz` or tensor of a `.safetensors` to analyse (docs/api.md "Analysis and design").
+ */
+export const analyzeFilterbankFileQuerySchema = analyzeFilterbankQuerySchema.extend({
+  array: z
+    .string()
+    .min(1)
+    .max(1000)
+    .optional()
+    .describe(
+      '.npz only: the array to analyse, as np.load names it (`arr_0`, or the keyword of np.savez); needed when it holds several',
+    ),
+  tensor: z
+    .string()
+    .min(1)
+    .max(1000)
+    .optional()
+    .describe('.safetensors only: the tensor to analyse (e.g. `weight`); needed when it holds several'),
+});
+
 export type AnalyzeFilterbankRequestInput = z.input<typeof analyzeFilterbankRequestSchema>;
 export type AnalyzeFilterbankRequest = z.output<typeof analyzeFilterbankRequestSchema>;
 export type AnalyzeFilterbankQuery = z.output<typeof analyzeFilterbankQuerySchema>;
