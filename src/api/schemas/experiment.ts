@@ -25,7 +25,7 @@ export const progressSchema = z
 const energyResultDoc =
   'Energy result: `{ cells: [{ signal, numFilters, filterLength, signalLength, empirical: { trials, mean, std, min, max, quantiles, deviation: { upper, lower }, histogram: { edges, counts } }, theory: { mean, variance, deviation: { cantelli, chebyshev, chernoff, exactUpper, exactLower } } }] }`';
 const frameBoundsResultDoc =
-  'Frame-bounds result: `{ cells: [{ numFilters, filterLength, signalLength, stride, empirical: { trials, A: { mean, std, quantiles }, B: {…}, kappa: { mean, median, std, quantiles }, kappaOfMeans }, theory: { A: { chi2, asymptotic }, B: {…}, kappaTilde } }], scalingLaw?: { c, r2, points } }`';
+  'Frame-bounds result: `{ cells: [{ numFilters, filterLength, signalLength, stride, empirical: { trials, A: { mean, std, quantiles }, B: {…}, kappa: { mean, median, std, quantiles }, kappaOfMeans }, theory: { A: { chi2, asymptotic }, B: {…}, kappaTilde, kappaChi2, refined: { A, B, kappa }, predicted: { A, B, kappa, kappaMedian, kappaQuantiles } | null } }], scalingLaw?: { c, r2, points } }`; `predicted` is docs/theory.md §11 (null at stride > 1)';
 
 /**
  * The result of a succeeded experiment. Documented, not enforced field by field: its shape is
