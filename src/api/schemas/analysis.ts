@@ -83,6 +83,19 @@ export const analyzeFilterbankResultSchema = z
     A: z.number().describe('Optimal lower frame bound, not normalised'),
     B: z.number().describe('Optimal upper frame bound, not normalised'),
     kappa: z.number().nullable().describe('B/A; null when A = 0, with the reason in `notes`'),
+    predicted: z
+      .object({
+        kappa: z.number().nullable().describe('E[κ] of random Gaussian filterbanks of the same J, T, N'),
+        kappaMedian: z.number(),
+        kappaQuantiles: z.record(z.string(), z.number()).describe('At 0.05, 0.5, 0.95'),
+        kappaPercentile: z
+          .number()
+          .min(0)
+          .max(100)
+          .describe('P(κ_random ≤ κ) in percent: where this bank sits in the predicted law of κ'),
+      })
+      .nullable()
+      .describe('docs/theory.md §11; null at stride > 1, with the reason in `notes`'),
     notes: z.array(z.string()).optional(),
     littlewoodPaley: z
       .object({

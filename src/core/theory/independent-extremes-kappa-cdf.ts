@@ -15,10 +15,13 @@ export function independentExtremesKappaCdf(groups: readonly ScaledChiSquareGrou
   const active = groups.filter((g) => g.count > 0);
   if (active.length === 0) throw new RangeError('independentExtremesKappaCdf: no variables');
   if (!(x >= 1)) return 0;
-  const cdf = (y: number, g: ScaledChiSquareGroup) => chiSquareCdf(y * g.degreesOfFreedom, g.degreesOfFreedom);
+  const cdf = (y: number, g: ScaledChiSquareGroup) =>
+    chiSquareCdf(y * g.degreesOfFreedom, g.degreesOfFreedom);
   const pdf = (y: number, g: ScaledChiSquareGroup) =>
     chisquarePdf(y * g.degreesOfFreedom, g.degreesOfFreedom) * g.degreesOfFreedom;
-  const hi = Math.max(...active.map((g) => chisquareQuantile(0.999999, g.degreesOfFreedom) / g.degreesOfFreedom));
+  const hi = Math.max(
+    ...active.map((g) => chisquareQuantile(0.999999, g.degreesOfFreedom) / g.degreesOfFreedom),
+  );
   const h = hi / NODES;
   let total = 0;
   for (let i = 0; i < NODES; i++) {
@@ -27,7 +30,8 @@ export function independentExtremesKappaCdf(groups: readonly ScaledChiSquareGrou
     for (let gi = 0; gi < active.length; gi++) {
       const g = active[gi]!;
       let term = g.count * pdf(a, g) * inside[gi]! ** (g.count - 1);
-      for (let hi2 = 0; hi2 < active.length; hi2++) if (hi2 !== gi) term *= inside[hi2]! ** active[hi2]!.count;
+      for (let hi2 = 0; hi2 < active.length; hi2++)
+        if (hi2 !== gi) term *= inside[hi2]! ** active[hi2]!.count;
       total += term * h;
     }
   }

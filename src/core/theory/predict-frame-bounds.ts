@@ -189,9 +189,10 @@ export function predictedKappaPercentile(prediction: FrameBoundsPrediction, kapp
 
 /** y(x) by linear interpolation in increasing xs (the first x where xs is flat), clamped. */
 function interpolate(xs: readonly number[], ys: readonly number[], x: number): number {
-  if (x <= xs[0]!) return ys[0]!;
   const last = xs.length - 1;
+  // Upper end first: a point mass (T = 1, κ ≡ 1) has xs = [0, 0], and P(κ ≤ 1) is then 1.
   if (x >= xs[last]!) return ys[last]!;
+  if (x <= xs[0]!) return ys[0]!;
   let lo = 0;
   let hi = last;
   while (hi - lo > 1) {
