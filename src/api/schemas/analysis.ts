@@ -110,7 +110,22 @@ export const designResultSchema = z
   .array(
     z.object({
       filterLength: z.int(),
-      minNumFilters: z.int().nullable().describe('null when beyond 2^53, with the reason in `notes`'),
+      minNumFilters: z
+        .int()
+        .nullable()
+        .describe(
+          'J_min by search on the predictor (docs/theory.md §11); null beyond 2^20, with the reason in `notes`',
+        ),
+      predicted: z
+        .object({ kappa: z.number().nullable(), kappaMedian: z.number() })
+        .nullable()
+        .describe('The predicted mean and median κ at J_min'),
+      asymptotic: z
+        .object({
+          minNumFilters: z.int().nullable().describe('null when beyond 2^53, with the reason in `notes`'),
+          c: z.number(),
+        })
+        .describe('The paper’s rule ⌈c²·log T·((κ*+1)/(κ*−1))²⌉ (docs/theory.md §7), for comparison'),
       notes: z.array(z.string()).optional(),
     }),
   )

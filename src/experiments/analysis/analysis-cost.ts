@@ -63,3 +63,21 @@ export function estimateAnalyzeFilterbankCost(shape: {
   }
   return seconds;
 }
+
+/**
+ * Estimated core-seconds of `design` (docs/theory.md §11): per T, the search makes about
+ * 2·log₂ J_min + 4 predictions, J_min taken from the asymptotic rule with c = 1 (near the
+ * simulations' fit).
+ */
+export function estimateDesignCost(request: {
+  filterLengths: readonly number[];
+  targetKappa: number;
+}): number {
+  let predictions = 0;
+  for (const T of request.filterLengths) {
+    const ratio = (request.targetKappa + 1) / (request.targetKappa - 1);
+    const J = Math.max(4, Math.min(2 ** 20, Math.log(Math.max(2, T)) * ratio * ratio));
+    predictions += 2 * Math.log2(J) + 4;
+  }
+  return predictions * SECONDS_PER_PREDICTION;
+}
