@@ -14,6 +14,7 @@
 //   --cache mc.jsonl         keep each cell's Monte Carlo (means, standard errors, κ per trial)
 //                            in this file, appended cell by cell, and reuse what it holds: the
 //                            predictors can be re-scored without simulating again
+//   --cached-only            score only the cells the cache holds (the rest are listed as not run)
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { nextPowerOfTwo } from '../src/core/fft/next-power-of-two.js';
 import { tapLaw, type InitScheme } from '../src/core/filterbank/tap-law.js';
@@ -25,8 +26,17 @@ import { predictedConditionNumber } from '../src/core/theory/predicted-condition
 import { sampleFrameBounds } from '../src/experiments/frame-bounds/sample-frame-bounds.js';
 
 const args = new Map<string, string>();
-for (let i = 2; i < process.argv.length; i += 2)
-  args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
+for (let i = 2; i < process.argv.length; i++) {
+  const name = process.argv[i]!.replace(/^--/, '');
+  const value = process.argv[i + 1];
+  // A flag has no value: the next argument is another option, or there is none.
+  if (value === undefined || value.startsWith('--')) {
+    args.set(name, '');
+  } else {
+    args.set(name, value);
+    i++;
+  }
+}
 const list = (key: string, fallback: string) => (args.get(key) ?? fallback).split(',').map((s) => s.trim());
 const trials = Number(args.get('trials') ?? 4000);
 const seed = Number(args.get('seed') ?? 1);
@@ -86,6 +96,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 const skipped: string[] = [];
+const notRun: string[] = [];
 const started = Date.now();
 for (const N of Ns) {
   const cellTs = [...new Set(Ts.map((t) => (t === 'N' ? N : Number(t))))]
@@ -101,6 +112,10 @@ for (const N of Ns) {
       }
       const key = `${J},${T},${N},${trials},${seed},${scheme}`;
       let cell = cache.get(key);
+      if (cell === undefined && args.has('cached-only')) {
+        notRun.push(`J=${J} T=${T} N=${N}`);
+        continue;
+      }
       if (cell === undefined) {
         const sample = sampleFrameBounds(J, T, N, trials, seed, scheme);
         const kappa = Array.from(sample.A, (a, i) => Number((sample.B[i]! / a).toPrecision(9)));
@@ -203,6 +218,7 @@ function report(): void {
   console.log(
     `\nfbstab validate:theory: ${rows.length} cells${interrupted ? ' (interrupted: the cells done so far)' : ''}, ${trials} trials each, seed ${seed}, taps ${scheme}; N ∈ {${Ns.join(', ')}}, J ∈ {${Js.join(', ')}}, T ∈ {${Ts.join(', ')}} (T ≤ N)`,
   );
+  if (notRun.length > 0) console.log(`not run (not in the cache, --cached-only): ${notRun.join('; ')}`);
   if (skipped.length > 0)
     console.log(`skipped (over --max-cost ${maxCost.toExponential(1)}): ${skipped.join('; ')}`);
   console.log(
