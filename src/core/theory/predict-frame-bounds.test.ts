@@ -33,7 +33,8 @@ describe('predictFrameBounds (docs/theory.md §11)', () => {
 
   it('T = N: the grid points are independent and exactly χ²_J/J (ω = 0, π) or χ²_{2J}/(2J), so E[A], E[B] are the refined model’s', () => {
     // At T = N the Fejér correlation of neighbours vanishes and D(2ω_k) = 0 inside: the chain is
-    // exact, and only the quadrature in u (Simpson on 81 points) is left: 1e-4 relative.
+    // exact, and only the quadrature in u (Simpson on 65 points in log u) is left: 3e-4 relative
+    // at worst (J = 5, N = 64), so 5e-4.
     for (const [J, N] of [
       [5, 64],
       [10, 1024],
@@ -45,8 +46,8 @@ describe('predictFrameBounds (docs/theory.md §11)', () => {
         { count: N % 2 === 0 ? 2 : 1, degreesOfFreedom: J },
         { count: Math.floor((N - 1) / 2), degreesOfFreedom: 2 * J },
       ]);
-      assert.ok(Math.abs(p.A / exact.min - 1) < 1e-4, `J=${J} N=${N}: A ${p.A} vs ${exact.min}`);
-      assert.ok(Math.abs(p.B / exact.max - 1) < 1e-4, `J=${J} N=${N}: B ${p.B} vs ${exact.max}`);
+      assert.ok(Math.abs(p.A / exact.min - 1) < 5e-4, `J=${J} N=${N}: A ${p.A} vs ${exact.min}`);
+      assert.ok(Math.abs(p.B / exact.max - 1) < 5e-4, `J=${J} N=${N}: B ${p.B} vs ${exact.max}`);
     }
   });
 

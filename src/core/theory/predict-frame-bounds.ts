@@ -24,9 +24,9 @@ export interface FrameBoundsPrediction {
 }
 
 /** Points of each extreme's u-grid for its moments (Simpson in log u, so odd). */
-const MOMENT_GRID = 81;
+const MOMENT_GRID = 65;
 /** Points per axis of the (A, B) grid for the joint law, between the laws' 1e-4 quantiles. */
-const JOINT_GRID = 31;
+const JOINT_GRID = 25;
 /** Points of the tabulated cdf of log κ. */
 const KAPPA_CDF_POINTS = 201;
 

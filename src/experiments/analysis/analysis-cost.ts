@@ -18,8 +18,9 @@ const SECONDS_PER_POLYPHASE_PRODUCT = 1.25e-8;
 const SECONDS_PER_POLYPHASE_EIGEN = 6e-9;
 
 /**
- * One `predictFrameBounds` call (docs/theory.md §11): 10–50 ms measured on the shared 2-core
- * machine under load; the upper end, so that a design over many T is refused rather than slow.
+ * One `predictFrameBounds` call (docs/theory.md §11): 9 ms CPU median, 27 ms at most, measured
+ * on the shared 2-core machine at load 11, where wall time runs 2–5× that; this is the loaded
+ * wall time, so that a design over many T is refused rather than slow.
  */
 export const SECONDS_PER_PREDICTION = 0.05;
 
