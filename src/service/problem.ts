@@ -14,13 +14,7 @@ export class HttpProblem extends Error {
   }
 
   toProblem(): Problem {
-    return {
-      type: problemType(this.status),
-      title: this.title,
-      status: this.status,
-      detail: this.message,
-      ...this.extensions,
-    };
+    return { type: problemType(this.status), title: this.title, status: this.status, detail: this.message, ...this.extensions };
   }
 }
 
