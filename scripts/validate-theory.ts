@@ -222,7 +222,7 @@ function report(): void {
   if (skipped.length > 0)
     console.log(`skipped (over --max-cost ${maxCost.toExponential(1)}): ${skipped.join('; ')}`);
   console.log(
-    '\n| predictor | quantity | worst relative error (where) | median |abs| error |\n|---|---|---|---|',
+    '\n| predictor | quantity | worst relative error (where) | median abs. error |\n|---|---|---|---|',
   );
   for (const name of PREDICTORS) {
     for (const q of ['A', 'B', 'kappa'] as const) {
