@@ -230,19 +230,38 @@ program
 
 program
   .command('design')
-  .description('fewest filters J for an expected κ ≤ κ* at each T (docs/theory.md §7), as POST /v1/design')
+  .description(
+    'fewest filters J for a predicted mean (or median) κ ≤ κ* at each T (docs/theory.md §11), with the paper’s asymptotic rule (§7), as POST /v1/design',
+  )
   .requiredOption('--T <list>', 'filter lengths T, a comma list', numberList)
   .requiredOption('--kappa <k>', 'target condition number κ* > 1', Number)
-  .option('--c <c>', 'constant of the scaling law', Number, 2)
+  .option('--target <stat>', 'mean or median: which statistic of κ must stay ≤ κ*', 'mean')
+  .option('--signal-length <n>', 'N, the DFT grid (default 1024)', Number)
+  .option('--c <c>', 'constant of the asymptotic rule', Number, 2)
   .option('--compact', 'print the JSON on one line')
-  .action((opts: { T: number[]; kappa: number; c: number; compact?: boolean }) => {
-    const request = parseOrUsage(
-      designRequestSchema,
-      { filterLengths: opts.T, targetKappa: opts.kappa, c: opts.c },
-      'design options',
-    );
-    printJson(design(request), opts.compact);
-  });
+  .action(
+    (opts: {
+      T: number[];
+      kappa: number;
+      target: string;
+      signalLength?: number;
+      c: number;
+      compact?: boolean;
+    }) => {
+      const request = parseOrUsage(
+        designRequestSchema,
+        {
+          filterLengths: opts.T,
+          targetKappa: opts.kappa,
+          target: opts.target,
+          signalLength: opts.signalLength,
+          c: opts.c,
+        },
+        'design options',
+      );
+      printJson(design(request), opts.compact);
+    },
+  );
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];

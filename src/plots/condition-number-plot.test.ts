@@ -17,6 +17,7 @@ describe('condition number plot', () => {
       'J = 40',
       'mean κ (simulation)',
       'κ̃ (theory)',
+      'E[κ] predicted, 5–95 % band',
       '8',
       '1024',
     ]);
@@ -33,9 +34,30 @@ describe('condition number plot', () => {
     assert.ok(finite < result.cells.length, 'the fixture has unbounded κ̃ cells');
   });
 
+  it('draws the predicted E[κ] and its band for every cell that carries a prediction', () => {
+    const result = frameBoundsFixture();
+    const spec = conditionNumberSpec(result) as {
+      data: { values: { curve: string; T: number; kappa: number; lo?: number; hi?: number }[] };
+    };
+    const predicted = spec.data.values.filter((r) => r.curve === 'E[κ] predicted, 5–95 % band');
+    assert.equal(predicted.length, result.cells.filter((c) => c.theory.predicted).length);
+    assert.ok(predicted.length > 0);
+    for (const row of predicted) {
+      const cell = result.cells.find(
+        (c) => c.filterLength === row.T && row.kappa === c.theory.predicted?.kappa,
+      );
+      assert.ok(cell, `row at T = ${row.T} comes from a cell`);
+      assert.equal(row.lo, cell.theory.predicted?.kappaQuantiles['0.05']);
+      assert.equal(row.hi, cell.theory.predicted?.kappaQuantiles['0.95']);
+    }
+  });
+
   it('leaves the theory out of the legend when no κ̃ is finite', async () => {
     const base = frameBoundsFixture([5], false);
-    const cells = base.cells.map((c) => ({ ...c, theory: { ...c.theory, kappaTilde: null } }));
+    const cells = base.cells.map((c) => ({
+      ...c,
+      theory: { ...c.theory, kappaTilde: null, predicted: null },
+    }));
     const { warnings, onWarning } = warningCollector();
     const svg = await renderConditionNumberPlot({ cells }, { onWarning });
     assertSvg(svg, ['mean κ (simulation)', 'J = 5']);

@@ -1,6 +1,7 @@
 /**
  * Mean condition number κ = B/A vs filter length T, one curve per J, against the prediction
- * κ̃ of docs/theory.md §7 (the paper's condition-number figure, docs/theory.md §9).
+ * κ̃ of docs/theory.md §7 (the paper's condition-number figure, docs/theory.md §9) and the
+ * predicted E[κ] with its 5–95 % band of docs/theory.md §11.
  *
  * @module
  */
@@ -18,6 +19,7 @@ import type { FrameBoundsResult } from './result-types.js';
 
 const SIMULATION = 'mean κ (simulation)';
 const THEORY = 'κ̃ (theory)';
+const PREDICTED = 'E[κ] predicted, 5–95 % band';
 
 /**
  * Builds the Vega-Lite spec of the condition-number plot.
@@ -25,7 +27,9 @@ const THEORY = 'κ̃ (theory)';
  * κ is on a log axis: it ranges from about 1.5 at large J to tens where J approaches 4·ln T.
  * Colour says J (tableau10, in ascending J); the dash says simulation (solid, with dots) or
  * κ̃ (dashed). κ̃ is drawn only where finite, J > 4·ln T; an unbounded mean κ (A = 0 in some
- * trial, docs/api.md sends `null`) leaves a gap, and the subtitle says so.
+ * trial, docs/api.md sends `null`) leaves a gap, and the subtitle says so. The prediction of
+ * docs/theory.md §11 is dotted, over a shaded band from its 5 % to its 95 % quantile of κ (only
+ * for cells that carry it: stride 1, results made since the predictor).
  *
  * @param result - a frame-bounds result (docs/api.md, "Frame-bounds result").
  */
@@ -36,6 +40,7 @@ export function conditionNumberSpec(result: FrameBoundsResult): TopLevelSpec {
   const rows: Record<string, string | number>[] = [];
   let unbounded = 0;
   let theoryCount = 0;
+  let predictedCount = 0;
   for (const cell of cells) {
     const group = labelOf(cell.numFilters);
     const T = cell.filterLength;
@@ -47,12 +52,21 @@ export function conditionNumberSpec(result: FrameBoundsResult): TopLevelSpec {
       rows.push({ group, T, curve: THEORY, kappa: tilde });
       theoryCount++;
     }
+    const predicted = cell.theory.predicted;
+    if (predicted && isFiniteNumber(predicted.kappa) && predicted.kappa > 0) {
+      const lo = predicted.kappaQuantiles['0.05'];
+      const hi = predicted.kappaQuantiles['0.95'];
+      const band = isFiniteNumber(lo) && isFiniteNumber(hi) ? { lo, hi } : {};
+      rows.push({ group, T, curve: PREDICTED, kappa: predicted.kappa, ...band });
+      predictedCount++;
+    }
   }
   const curves = [
     { name: SIMULATION, dash: [1, 0] },
     ...(theoryCount > 0 ? [{ name: THEORY, dash: [6, 3] }] : []),
+    ...(predictedCount > 0 ? [{ name: PREDICTED, dash: [2, 2] }] : []),
   ];
-  const kappas = rows.map((r) => Number(r.kappa));
+  const kappas = rows.flatMap((r) => [r.kappa, r.lo, r.hi].filter((v) => v !== undefined).map(Number));
   const x = filterLengthAxis(cells.map((c) => c.filterLength));
   const yTitle = 'condition number κ = B/A';
   const Ns = distinct(cells.map((c) => c.signalLength));
@@ -91,6 +105,19 @@ export function conditionNumberSpec(result: FrameBoundsResult): TopLevelSpec {
       color: group,
     },
     layer: [
+      // The predicted band first, under the lines. Only with data (see below).
+      ...(predictedCount > 0
+        ? [
+            {
+              transform: [{ filter: `datum.curve === '${PREDICTED}' && isValid(datum.lo)` }],
+              mark: { type: 'area' as const, opacity: 0.15 },
+              encoding: {
+                y: { field: 'lo', type: 'quantitative' as const, title: yTitle },
+                y2: { field: 'hi' },
+              },
+            },
+          ]
+        : []),
       {
         mark: { type: 'line', strokeWidth: 2 },
         encoding: {

@@ -19,10 +19,12 @@ describe('kappa heatmap plot', () => {
       'κ = 3',
       'κ = 5',
       '∞',
+      'pred. 1.72',
       '8',
       '1024',
       '40',
     ]);
+    assert.match(svg, /small: predicted E\[κ\] \(§11\)/);
     assert.deepEqual(warnings, []);
   });
 

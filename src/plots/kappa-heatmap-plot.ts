@@ -1,7 +1,8 @@
 /**
  * Heatmap of the mean condition number κ̄ over (J, T), overlaid with iso-κ curves of the
  * fitted scaling law of docs/theory.md §7: κ = (1 + c·s)/(1 − c·s) with s = √(ln T / J), that is
- * J = c²·ln T·((κ+1)/(κ−1))² along a curve of constant κ — the design rule J ∝ ln T.
+ * J = c²·ln T·((κ+1)/(κ−1))² along a curve of constant κ — the design rule J ∝ ln T. Under each
+ * cell's κ̄, in small type, the predicted E[κ] of docs/theory.md §11, when the cell carries it.
  *
  * @module
  */
@@ -147,6 +148,11 @@ export function kappaHeatmapSpec(result: FrameBoundsResult, options: KappaHeatma
     } else {
       rows.push({ kind: 'unbounded', ...base, label: '∞', ink: 'black' });
     }
+    const predicted = cell.theory.predicted?.kappa;
+    if (isFiniteNumber(predicted) && predicted > 0) {
+      const ink = isFiniteNumber(kappa) && kappa > 0 ? inkFor(kappa) : 'black';
+      rows.push({ kind: 'predicted', ...base, label: `pred. ${kappaLabel(predicted)}`, ink });
+    }
   }
 
   const tLo = Math.min(...Ts.map((t) => tEdges.get(t)?.[0] ?? t));
@@ -199,11 +205,12 @@ export function kappaHeatmapSpec(result: FrameBoundsResult, options: KappaHeatma
     title: 'number of filters J',
   };
   const hasUnbounded = rows.some((r) => r.kind === 'unbounded');
+  const hasPredicted = rows.some((r) => r.kind === 'predicted');
   const hasIso = rows.some((r) => r.kind === 'iso');
   const r2 = isFiniteNumber(law.r2) ? `, R² = ${law.r2.toFixed(3)}` : '';
   const subtitle = [
     `fitted law κ = (1 + c·s)/(1 − c·s), s = √(ln T / J): c = ${law.c.toFixed(3)}${r2} (paper: c = 2)`,
-    `lines: iso-κ curves J = c²·ln T·((κ+1)/(κ−1))²${hasUnbounded ? ' · ∞: κ unbounded' : ''}`,
+    `lines: iso-κ curves J = c²·ln T·((κ+1)/(κ−1))²${hasUnbounded ? ' · ∞: κ unbounded' : ''}${hasPredicted ? ' · small: predicted E[κ] (§11)' : ''}`,
   ];
   const cellX = { field: 't0', type: 'quantitative', scale: xScale, axis: xAxis } as const;
   const cellY = { field: 'j0', type: 'quantitative', scale: yScale, axis: yAxis } as const;
@@ -255,9 +262,17 @@ export function kappaHeatmapSpec(result: FrameBoundsResult, options: KappaHeatma
   }
   layers.push({
     transform: [{ filter: "datum.kind === 'cell' || datum.kind === 'unbounded'" }],
-    mark: { type: 'text', fontSize: 12 },
+    // Raised when a prediction goes underneath.
+    mark: { type: 'text', fontSize: 12, ...(hasPredicted ? { dy: -5 } : {}) },
     encoding: labelEncoding,
   });
+  if (hasPredicted) {
+    layers.push({
+      transform: [{ filter: "datum.kind === 'predicted'" }],
+      mark: { type: 'text', fontSize: 8, dy: 7 },
+      encoding: labelEncoding,
+    });
+  }
   const isoLabel = { type: 'text', fontSize: 12, fontWeight: 'bold' } as const;
   const isoLabelEncoding = { ...labelEncoding, text: { field: 'level', type: 'nominal' } } as const;
   if (rows.some((r) => r.kind === 'isoLabelRight')) {

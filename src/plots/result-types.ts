@@ -86,11 +86,16 @@ export interface FrameBoundsCell {
     /** mean(B)/mean(A). */
     readonly kappaOfMeans: Nullable;
   };
-  /** docs/theory.md §7: the paper's χ² model, the asymptotics, and κ̃. */
+  /** docs/theory.md §7: the paper's χ² model, the asymptotics, and κ̃; §11: the prediction. */
   readonly theory: {
     readonly A: { readonly chi2: Nullable; readonly asymptotic: Nullable };
     readonly B: { readonly chi2: Nullable; readonly asymptotic: Nullable };
     readonly kappaTilde: Nullable;
+    /** Absent in results made before the predictor; null at stride d > 1. */
+    readonly predicted?: {
+      readonly kappa: Nullable;
+      readonly kappaQuantiles: Readonly<Record<string, Nullable>>;
+    } | null;
   };
 }
 

@@ -185,6 +185,14 @@ export function frameBoundsFixture(
           A: { chi2: Math.max(0, 1 - 1.37 * s), asymptotic: 1 - asym },
           B: { chi2: 1 + 2.14 * s, asymptotic: 1 + asym },
           kappaTilde: asym < 1 ? (1 + asym) / (1 - asym) : null,
+          // docs/theory.md §11's prediction tracks the simulation (within a few %, §11's table).
+          predicted:
+            kappaMean === null
+              ? null
+              : {
+                  kappa: (B / A) * 1.03,
+                  kappaQuantiles: { '0.05': (B / A) * 0.8, '0.5': B / A, '0.95': (B / A) * 1.35 },
+                },
         },
       });
     }

@@ -14,6 +14,8 @@ import { analyzeFilterbank } from '../../src/experiments/analysis/analyze-filter
 import { analyzeFilterbankRequestSchema } from '../../src/experiments/analysis/analyze-filterbank-schema.js';
 import { analyzeSignal } from '../../src/experiments/analysis/analyze-signal.js';
 import { analyzeSignalRequestSchema } from '../../src/experiments/analysis/analyze-signal-schema.js';
+import { design } from '../../src/experiments/analysis/design.js';
+import { designRequestSchema } from '../../src/experiments/analysis/design-schema.js';
 import { decodeWav } from '../../src/formats/decode-wav.js';
 import {
   NPY_DTYPES,
@@ -169,14 +171,10 @@ describe('POST /v1/analyze/signal', () => {
       .get('/healthz')
       .expect(200)
       .then(() => performance.now());
-    const design = await http()
-      .post('/v1/design')
-      .send({ filterLengths: [8], targetKappa: 2 })
-      .expect(200)
-      .then(() => performance.now());
     const done = await slow;
     assert.equal(done.status, 200);
-    assert.ok(quick < done.at && design < done.at, 'the quick requests finished first');
+    // (POST /v1/design now runs on the same analysis threads, so it waits its turn.)
+    assert.ok(quick < done.at, 'the quick request finished first');
   });
 });
 
@@ -449,6 +447,7 @@ test('422 with the cost and the limit when an analysis exceeds MAX_ANALYSIS_COST
       { signal: { kind: 'impulse', length: 4096 }, numFilters: 10, filterLengths: [512] },
     ],
     ['/v1/analyze/filterbank', { weights: taps(64, 256), stride: 4 }],
+    ['/v1/design', { filterLengths: [8], targetKappa: 2 }],
   ] as const) {
     const problem = problemOf(await request(app.server).post(path).send(body).expect(422)) as ReturnType<
       typeof problemOf
@@ -463,32 +462,31 @@ test('422 with the cost and the limit when an analysis exceeds MAX_ANALYSIS_COST
       /estimated cost [\d.]+ core-seconds exceeds the limit of 0\.0001 \(MAX_ANALYSIS_COST\)/,
     );
   }
-  // Cheap ones pass on the same app.
-  await request(app.server)
-    .post('/v1/design')
-    .send({ filterLengths: [8], targetKappa: 2 })
-    .expect(200);
 });
 
 describe('POST /v1/design', () => {
-  test('J_min = ⌈c²·log T·((κ*+1)/(κ*−1))²⌉, c = 2 by default, null beyond 2^53', async () => {
+  test('J_min by search on the predictor, the paper’s ⌈c²·log T·((κ*+1)/(κ*−1))²⌉ beside it, null beyond 2^53', async () => {
     const formula = (T: number, k: number, c: number) =>
       Math.max(1, Math.ceil(c * c * Math.log(T) * ((k + 1) / (k - 1)) ** 2));
-    const Ts = [1, 8, 64, 1024, 22050];
-    for (const [targetKappa, c] of [
-      [1.5, undefined],
-      [3, 1.3],
-      [10, 2],
+    const Ts = [1, 8, 1000];
+    for (const [targetKappa, c, target] of [
+      [1.5, undefined, undefined],
+      [3, 1.3, 'median'],
     ] as const) {
-      const res = await http()
-        .post('/v1/design')
-        .send({ filterLengths: Ts, targetKappa, ...(c === undefined ? {} : { c }) })
-        .expect(200);
+      const body = {
+        filterLengths: Ts,
+        targetKappa,
+        ...(c === undefined ? {} : { c }),
+        ...(target === undefined ? {} : { target, signalLength: 4096 }),
+      };
+      const res = await http().post('/v1/design').send(body).expect(200);
+      // The CLI's JSON byte for byte, computed in this process.
+      assert.equal(res.text, JSON.stringify(design(designRequestSchema.parse(body))));
       // Exact integers; the product is never within 1e-12 of an integer for these inputs, where
       // the rule's guard against roundoff could round down.
       assert.deepEqual(
-        res.body,
-        Ts.map((T) => ({ filterLength: T, minNumFilters: formula(T, targetKappa, c ?? 2) })),
+        (res.body as { asymptotic: { minNumFilters: number } }[]).map((r) => r.asymptotic),
+        Ts.map((T) => ({ minNumFilters: formula(T, targetKappa, c ?? 2), c: c ?? 2 })),
       );
     }
     const huge = (
@@ -498,9 +496,11 @@ describe('POST /v1/design', () => {
         .expect(200)
     ).body as {
       minNumFilters: number | null;
+      asymptotic: { minNumFilters: number | null };
       notes?: string[];
     }[];
     assert.equal(huge[0]?.minNumFilters, null);
+    assert.equal(huge[0]?.asymptotic.minNumFilters, null);
     assert.match(huge[0]?.notes?.[0] ?? '', /targetKappa is too close to 1/);
     const bad = problemOf(
       await http()

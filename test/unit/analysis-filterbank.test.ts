@@ -16,7 +16,10 @@ import {
   analyzeFilterbankRequestSchema,
   type AnalyzeFilterbankRequestInput,
 } from '../../src/experiments/analysis/analyze-filterbank-schema.js';
-import { estimateAnalyzeFilterbankCost } from '../../src/experiments/analysis/analysis-cost.js';
+import {
+  estimateAnalyzeFilterbankCost,
+  SECONDS_PER_PREDICTION,
+} from '../../src/experiments/analysis/analysis-cost.js';
 import { formatIssuePath } from '../../src/experiments/common/format-issue-path.js';
 import { RequestInputError } from '../../src/experiments/common/prepare-signal.js';
 import { encodeNpy, type NpyDtype } from '../../src/formats/encode-npy.js';
@@ -230,9 +233,32 @@ test('J = 512, T = 1024, N = 16384 runs in well under 1 s', () => {
 test('cost model: stride 1 is cheap, a wide stride on a long grid is not', () => {
   const cost = (J: number, T: number, N: number, d: number) =>
     estimateAnalyzeFilterbankCost({ numFilters: J, filterLength: T, signalLength: N, stride: d });
-  // Measured: 15–50 ms, 0.35 s, 0.85 s, 28 s; the model is good to a factor of about two.
-  assert.ok(cost(512, 1024, 16384, 1) < 0.05);
+  // Measured: 15–50 ms (+ one prediction of κ's law, SECONDS_PER_PREDICTION), 0.35 s, 0.85 s,
+  // 28 s; the model is good to a factor of about two.
+  assert.ok(cost(512, 1024, 16384, 1) < 0.05 + SECONDS_PER_PREDICTION);
   assert.ok(cost(512, 1024, 16384, 2) > 0.15 && cost(512, 1024, 16384, 2) < 0.7);
   assert.ok(cost(512, 1024, 16384, 8) > 0.4 && cost(512, 1024, 16384, 8) < 1.7);
   assert.ok(cost(16, 64, 65536, 256) > 14);
+});
+
+test('predicted: where a bank sits in the law of κ of random Gaussian banks (docs/theory.md §11)', () => {
+  // A random Gaussian bank is a draw from that law: its percentile is strictly inside (0, 100).
+  const random = analyze({ weights: randomRows(10, 64, 91) });
+  const p = random.predicted!;
+  assert.ok(p.kappaPercentile > 0 && p.kappaPercentile < 100, JSON.stringify(p));
+  assert.ok(p.kappaQuantiles['0.05'] < p.kappaMedian && p.kappaMedian < p.kappaQuantiles['0.95']);
+  // Its κ against the quantiles agrees with the percentile's side of the median.
+  assert.equal(random.kappa! < p.kappaMedian, p.kappaPercentile < 50);
+  // T unit impulses at the T shifts: LP ≡ T, κ = 1, better than every random bank (κ > 1 surely).
+  const T = 16;
+  const shifts = Array.from({ length: T }, (_, j) => Array.from({ length: T }, (_, t) => (t === j ? 1 : 0)));
+  const tight = analyze({ weights: shifts });
+  assert.ok(Math.abs(tight.kappa! - 1) < 1e-12);
+  assert.equal(tight.predicted!.kappaPercentile, 0);
+  // One tap: every random bank has κ = 1 too, so κ = 1 is at the 100th percentile.
+  assert.equal(analyze({ weights: [[0.3], [2]] }).predicted!.kappaPercentile, 100);
+  // Stride 2 is outside the predictor: null, with the reason.
+  const strided = analyze({ weights: randomRows(4, 8, 92), stride: 2 });
+  assert.equal(strided.predicted, null);
+  assert.ok(strided.notes?.some((n) => n.startsWith('predicted is null')));
 });

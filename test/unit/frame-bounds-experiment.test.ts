@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import { kernelPreferenceFromEnvironment } from '../../src/config.js';
 import { experimentRequestSchema } from '../../src/experiments/experiment-request.js';
 import type { FrameBoundsResult } from '../../src/experiments/frame-bounds/result.js';
+import { tapLaw } from '../../src/core/filterbank/tap-law.js';
 import { frameBoundsTheory } from '../../src/experiments/frame-bounds/theory.js';
 import { runExperiment } from '../../src/experiments/run-experiment.js';
 import { assertClose } from '../support/assert-close.js';
@@ -65,7 +66,7 @@ test('§9 Monte Carlo means at J = 40, N = 1024: E[A], E[B] and mean κ at T = 8
 test('§9 χ² model: the engine’s order-statistic quadrature matches scipy’s at every T (J = 40)', () => {
   const model = loadPaperExperiments().closedForms.frameBoundsChi2Model;
   for (const ref of model.cells) {
-    const theory = frameBoundsTheory(model.J, ref.T, model.N, 1);
+    const theory = frameBoundsTheory(model.J, ref.T, model.N, 1, tapLaw('paper', model.J, ref.T));
     // Two independent quadratures (adaptive Gauss–Kronrod here, QUADPACK in the script), each
     // asked for ~1e-12: 1e-9 relative leaves room for their different χ² cdfs.
     assertClose(theory.A.chi2, ref.A, 1e-9, `E[A] T=${ref.T}`);

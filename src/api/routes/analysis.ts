@@ -2,6 +2,7 @@ import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import {
   estimateAnalyzeFilterbankCost,
+  estimateDesignCost,
   estimateAnalyzeSignalCost,
 } from '../../experiments/analysis/analysis-cost.js';
 import type { FilterbankTaps } from '../../experiments/analysis/analyze-filterbank.js';
@@ -10,7 +11,6 @@ import {
   defaultSignalLength,
   filterbankGridIssues,
 } from '../../experiments/analysis/analyze-filterbank-schema.js';
-import { design } from '../../experiments/analysis/design.js';
 import type { StoredSignal } from '../../experiments/common/prepare-signal.js';
 import { declaredSignalLength } from '../../experiments/common/signal-schema.js';
 import { filterbankWeightsFromFile, type WeightsFormat } from '../../formats/filterbank-weights-from-file.js';
@@ -137,18 +137,24 @@ const jsonAnalysisRoutes: FastifyPluginAsyncZod<{ context: ApiContext }> = async
         operationId: 'designFilterbank',
         summary: 'Fewest filters for a target condition number',
         description:
-          'For each T, J_min = ⌈c²·log T·((κ*+1)/(κ*−1))²⌉ (docs/theory.md §7), c = 2 unless given; the same JSON as ' +
-          '`fbstab design`. Microseconds of work: it runs inline.',
+          'For each T, J_min(T, κ*): the fewest filters whose predicted mean κ (or median, `target`) on the ' +
+          '`signalLength`-point grid is at most κ*, by search on the predictor of docs/theory.md §11; and, for ' +
+          'comparison, the paper’s asymptotic rule ⌈c²·log T·((κ*+1)/(κ*−1))²⌉ (docs/theory.md §7, c = 2 unless ' +
+          'given) under `asymptotic`. The same JSON as `fbstab design`. Runs on the analysis threads; refused with ' +
+          '422 when its estimated cost (about 2·log₂ J_min predictions per T) exceeds MAX_ANALYSIS_COST.',
         tags,
         security,
         body: designRequestSchema,
         response: {
           200: designResultSchema.describe('One row per filter length'),
-          ...problemResponses(400, 401, 413, 415, 429, 503),
+          ...problemResponses(400, 401, 413, 415, 422, 429, 503),
         },
       },
     },
-    async (request, reply) => sendJson(reply, design(request.body)),
+    async (request, reply) => {
+      checkCost(context, estimateDesignCost(request.body));
+      return sendJson(reply, await analyse(context, { kind: 'design', request: request.body }));
+    },
   );
 };
 

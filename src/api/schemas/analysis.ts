@@ -87,6 +87,19 @@ export const analyzeFilterbankResultSchema = z
       ),
     B: z.number().describe('Optimal upper frame bound of these taps, not normalised'),
     kappa: z.number().nullable().describe('B/A; null when A = 0, with the reason in `notes`'),
+    predicted: z
+      .object({
+        kappa: z.number().nullable().describe('E[κ] of random Gaussian filterbanks of the same J, T, N'),
+        kappaMedian: z.number(),
+        kappaQuantiles: z.record(z.string(), z.number()).describe('At 0.05, 0.5, 0.95'),
+        kappaPercentile: z
+          .number()
+          .min(0)
+          .max(100)
+          .describe('P(κ_random ≤ κ) in percent: where this bank sits in the predicted law of κ'),
+      })
+      .nullable()
+      .describe('docs/theory.md §11; null at stride > 1, with the reason in `notes`'),
     notes: z.array(z.string()).optional(),
     littlewoodPaley: z
       .object({
@@ -101,7 +114,22 @@ export const designResultSchema = z
   .array(
     z.object({
       filterLength: z.int(),
-      minNumFilters: z.int().nullable().describe('null when beyond 2^53, with the reason in `notes`'),
+      minNumFilters: z
+        .int()
+        .nullable()
+        .describe(
+          'J_min by search on the predictor (docs/theory.md §11); null beyond 2^20, with the reason in `notes`',
+        ),
+      predicted: z
+        .object({ kappa: z.number().nullable(), kappaMedian: z.number() })
+        .nullable()
+        .describe('The predicted mean and median κ at J_min'),
+      asymptotic: z
+        .object({
+          minNumFilters: z.int().nullable().describe('null when beyond 2^53, with the reason in `notes`'),
+          c: z.number(),
+        })
+        .describe('The paper’s rule ⌈c²·log T·((κ*+1)/(κ*−1))²⌉ (docs/theory.md §7), for comparison'),
       notes: z.array(z.string()).optional(),
     }),
   )

@@ -25,7 +25,7 @@ export const progressSchema = z
 const energyResultDoc =
   'Energy result, statistics of the energy ratio ‖Φx‖²/‖x‖²: `{ cells: [{ signal, numFilters, filterLength, signalLength, empirical: { trials, mean, std, min, max, quantiles, deviation: { upper, lower }, histogram: { edges, counts } }, theory: { mean, variance, deviation: { cantelli, chebyshev, chernoff, exactUpper, exactLower } } }], engineVersion }`';
 const frameBoundsResultDoc =
-  'Frame-bounds result: `{ cells: [{ numFilters, filterLength, signalLength, stride, empirical: { trials, A: { mean, std, quantiles }, B: {…}, kappa: { mean, median, std, quantiles }, kappaOfMeans }, theory: { A: { chi2, asymptotic }, B: {…}, kappaTilde } }], scalingLaw?: { c, r2, points }, engineVersion }`. ' +
+  'Frame-bounds result: `{ cells: [{ numFilters, filterLength, signalLength, stride, empirical: { trials, A: { mean, std, quantiles }, B: {…}, kappa: { mean, median, std, quantiles }, kappaOfMeans }, theory: { A: { chi2, asymptotic }, B: {…}, kappaTilde, kappaChi2, refined: { A, B, kappa }, predicted: { A, B, kappa, kappaMedian, kappaQuantiles } | null } }], scalingLaw?: { c, r2, points }, engineVersion }`; `predicted` is docs/theory.md §11 (null at stride > 1). ' +
   'A and B (empirical and theory) are normalised by the mean eigenvalue level J·T·σ²/d (σ² the tap variance, d the stride; docs/theory.md §6), ' +
   'so a filterbank that keeps the expected energy has A = B = 1 at any stride; κ = B/A is unchanged by it. ' +
   'POST /v1/analyze/filterbank, by contrast, gives A and B not normalised';

@@ -17,6 +17,13 @@ const SECONDS_PER_QUANTILE_PAIR = 5e-3;
 const SECONDS_PER_POLYPHASE_PRODUCT = 1.25e-8;
 const SECONDS_PER_POLYPHASE_EIGEN = 6e-9;
 
+/**
+ * One `predictFrameBounds` call (docs/theory.md §11): 9 ms CPU median, 27 ms at most, measured
+ * on the shared 2-core machine at load 11, where wall time runs 2–5× that; this is the loaded
+ * wall time, so that a design over many T is refused rather than slow.
+ */
+export const SECONDS_PER_PREDICTION = 0.05;
+
 const fft = (n: number) =>
   n * Math.log2(Math.max(2, n)) * SECONDS_PER_FFT_POINT_LOG * (nextPowerOfTwo(n) === n ? 1 : 4);
 
@@ -39,7 +46,8 @@ export function estimateAnalyzeSignalCost(request: AnalyzeSignalRequest, signalL
 /**
  * Estimated core-seconds of `analyzeFilterbankTaps` (docs/theory.md §6): J/2 FFTs of the summed
  * autocorrelation grid and one of N for the LP sum; with stride d > 1 also J/2 FFTs of N, the
- * J·d·N/2 products that build the d×d matrices M_k, and N/d eigenproblems of size 2d.
+ * J·d·N/2 products that build the d×d matrices M_k, and N/d eigenproblems of size 2d; at
+ * stride 1, one prediction of κ's law.
  */
 export function estimateAnalyzeFilterbankCost(shape: {
   numFilters: number;
@@ -49,9 +57,28 @@ export function estimateAnalyzeFilterbankCost(shape: {
 }): number {
   const { numFilters: J, filterLength: T, stride: d, signalLength: N } = shape;
   let seconds = (J / 2 + 1) * fft(nextPowerOfTwo(2 * T - 1)) + fft(N);
+  if (d === 1) seconds += SECONDS_PER_PREDICTION;
   if (d > 1) {
     seconds +=
       (J / 2) * fft(N) + J * d * N * SECONDS_PER_POLYPHASE_PRODUCT + N * d * d * SECONDS_PER_POLYPHASE_EIGEN;
   }
   return seconds;
+}
+
+/**
+ * Estimated core-seconds of `design` (docs/theory.md §11): per T, the search makes about
+ * 2·log₂ J_min + 4 predictions, J_min taken from the asymptotic rule with c = 1 (near the
+ * simulations' fit).
+ */
+export function estimateDesignCost(request: {
+  filterLengths: readonly number[];
+  targetKappa: number;
+}): number {
+  let predictions = 0;
+  for (const T of request.filterLengths) {
+    const ratio = (request.targetKappa + 1) / (request.targetKappa - 1);
+    const J = Math.max(4, Math.min(2 ** 20, Math.log(Math.max(2, T)) * ratio * ratio));
+    predictions += 2 * Math.log2(J) + 4;
+  }
+  return predictions * SECONDS_PER_PREDICTION;
 }

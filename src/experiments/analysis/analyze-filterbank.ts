@@ -1,4 +1,5 @@
 import { FrameBoundsKernel } from '../../core/filterbank/frame-bounds-kernel.js';
+import { predictFrameBounds, predictedKappaPercentile } from '../../core/theory/predict-frame-bounds.js';
 import { RequestInputError } from '../common/prepare-signal.js';
 import {
   defaultSignalLength,
@@ -24,6 +25,17 @@ export interface AnalyzeFilterbankResult {
   B: number;
   /** B/A; null when A = 0 (up to roundoff, see KAPPA_ROUNDOFF), with the reason in `notes`. */
   kappa: number | null;
+  /**
+   * Where κ sits in the law of κ of random Gaussian filterbanks of the same J, T and N
+   * (docs/theory.md §11): the predicted mean, median and 5/50/95 % quantiles, and `kappaPercentile`,
+   * P(κ_random ≤ κ) in percent. Null at stride d > 1, which the predictor does not cover.
+   */
+  predicted: {
+    kappa: number | null;
+    kappaMedian: number;
+    kappaQuantiles: { '0.05': number; '0.5': number; '0.95': number };
+    kappaPercentile: number;
+  } | null;
   notes?: string[];
   littlewoodPaley: {
     /** Cycles per sample, k/N. */
@@ -111,6 +123,25 @@ export function analyzeFilterbankTaps(
       `kappa is null: A = ${A} ≤ ${KAPPA_ROUNDOFF}·B is zero up to roundoff, so the filterbank is not a frame${d === 1 ? ' (its LP sum vanishes at some frequency)' : ''} and κ = B/A is unbounded (docs/theory.md §6)`,
     );
   }
+  let predicted: AnalyzeFilterbankResult['predicted'] = null;
+  if (d === 1) {
+    // κ is scale-free, so σ² = 1 stands for any Gaussian initialisation.
+    const law = { distribution: 'normal' as const, variance: 1, fourthMoment: 3 };
+    const p = predictFrameBounds(J, T, N, law);
+    predicted = {
+      kappa: Number.isFinite(p.kappa) ? p.kappa : null,
+      kappaMedian: p.kappaMedian,
+      kappaQuantiles: p.kappaQuantiles,
+      kappaPercentile: 100 * predictedKappaPercentile(p, kappa ?? Infinity),
+    };
+    if (!Number.isFinite(p.kappa)) {
+      notes.push(
+        `predicted.kappa is null: E[κ] of random filterbanks is unbounded for J ≤ 2 (here J = ${J})`,
+      );
+    }
+  } else {
+    notes.push('predicted is null: the predictor of docs/theory.md §11 covers stride 1 only');
+  }
   const result: AnalyzeFilterbankResult = {
     numFilters: J,
     filterLength: T,
@@ -119,6 +150,7 @@ export function analyzeFilterbankTaps(
     A,
     B,
     kappa,
+    predicted,
     littlewoodPaley: littlewoodPaleyCurve(undecimated.lp),
   };
   if (notes.length > 0) result.notes = notes;

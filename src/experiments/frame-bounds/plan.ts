@@ -93,7 +93,8 @@ export function planFrameBounds(
     runTask(task, onProgress, abort): SimulationOutput | TheoryOutput<FrameBoundsTheory> {
       if (task.kind === 'simulate') return simulate(task, onProgress, abort);
       const { J, T } = cells[task.key]!;
-      return { kind: 'theory', key: task.key, value: frameBoundsTheory(J, T, N, stride) };
+      const law = tapLaw(init.scheme, J, T, init.variance);
+      return { kind: 'theory', key: task.key, value: frameBoundsTheory(J, T, N, stride, law) };
     },
     assemble(outputs) {
       const theoryOf = theoryLookup(outputs);

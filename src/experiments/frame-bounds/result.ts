@@ -22,7 +22,22 @@ export interface FrameBoundsTheory {
   kappaChi2: number | null;
   /** docs/theory.md §7 refinement: χ²_J/J at the real bins, χ²_{2J}/(2J) at ⌈T/2⌉−1 interior bins. */
   refined: { A: number; B: number; kappa: number | null };
+  /**
+   * docs/theory.md §11, `predictFrameBounds`: E[A], E[B], E[κ] (null when unbounded, J ≤ 2),
+   * the median and the 5/50/95 % quantiles of κ, for the request's tap law. Null at stride d > 1,
+   * which the predictor does not cover (the reason is in `notes`).
+   */
+  predicted: FrameBoundsPredicted | null;
   notes?: string[];
+}
+
+/** The predictor's summary of one cell (docs/theory.md §11). */
+export interface FrameBoundsPredicted {
+  A: number;
+  B: number;
+  kappa: number | null;
+  kappaMedian: number;
+  kappaQuantiles: { '0.05': number; '0.5': number; '0.95': number };
 }
 
 /** One cell of the frame-bounds result (docs/api.md "Frame-bounds result"). */
