@@ -17,6 +17,12 @@ import { keys } from './redis-keys.js';
  */
 type MutableField = 'status' | 'startedAt' | 'finishedAt' | 'error';
 
+/** Writes a new record and indexes it. KEYS: record hash, owner index; ARGV: score, id, fields. */
+const CREATE = `
+redis.call('HSET', KEYS[1], unpack(ARGV, 3))
+redis.call('ZADD', KEYS[2], ARGV[1], ARGV[2])
+return 1`;
+
 /**
  * Moves a record to a new status only from one of the allowed ones, atomically, so that a
  * cancel racing a worker's "succeeded" cannot be overwritten. KEYS[1] record hash; ARGV: new
@@ -116,12 +122,18 @@ export class ExperimentStore {
   ) {}
 
   async create(record: ExperimentRecord): Promise<void> {
-    const score = Date.parse(record.createdAt);
-    await this.redis
-      .multi()
-      .hset(keys.experiment(record.id), recordFields(record))
-      .zadd(keys.experimentsOf(record.owner), score, record.id)
-      .exec();
+    // One script, not a MULTI: the same atomicity, without a pipeline per submission (ioredis's
+    // pipelines were a tenth of a POST's CPU in the bench:api profile).
+    const fields = Object.entries(recordFields(record)).flat();
+    await this.redis.eval(
+      CREATE,
+      2,
+      keys.experiment(record.id),
+      keys.experimentsOf(record.owner),
+      Date.parse(record.createdAt),
+      record.id,
+      ...fields,
+    );
   }
 
   async get(id: string): Promise<ExperimentRecord | undefined> {
