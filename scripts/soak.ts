@@ -18,8 +18,9 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const total = Number(process.env.SOAK_EXPERIMENTS ?? 10_000);
 const concurrency = Number(process.env.SOAK_CONCURRENCY ?? 32);
 const deadline = Date.now() + Number(process.env.SOAK_TIMEOUT_S ?? 900) * 1000;
-// Long enough that no record expires before the checks right after the run (about 30 s).
-const ttlSeconds = Number(process.env.SOAK_TTL_S ?? 60);
+// Long enough that no record expires before the checks right after the run (30-80 s here);
+// the run checks it, since an expired record would read as "not succeeded".
+const ttlSeconds = Number(process.env.SOAK_TTL_S ?? 120);
 const apiProcesses = Number(process.env.SOAK_API_PROCESSES ?? 1);
 const failures: string[] = [];
 const check = (ok: boolean, what: string) => {
@@ -130,6 +131,10 @@ console.log(
 console.log(`API latency of POST: p50 ${p(0.5)} ms, p99 ${p(0.99)} ms, max ${p(1)} ms`);
 console.log(`worker peak RSS: ${(peakRssKiB / 1024).toFixed(0)} MiB`);
 check(ids.length === total, `${total} experiments accepted`);
+check(
+  doneSeconds < ttlSeconds,
+  `the run (${doneSeconds.toFixed(0)} s) ended before the first records could expire (SOAK_TTL_S ${ttlSeconds})`,
+);
 check(
   ids.every((id) => succeeded.get(id) === 1),
   'every experiment succeeded exactly once (none lost, none assembled twice)',

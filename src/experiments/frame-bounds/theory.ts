@@ -6,12 +6,35 @@ import { predictedConditionNumber } from '../../core/theory/predicted-condition-
 import { finiteOrNull } from '../common/finite-or-null.js';
 import type { FrameBoundsTheory } from './result.js';
 
+/** Recent cells' theory, by its arguments: a worker sees the same cells again and again. */
+const recentTheory = new Map<string, FrameBoundsTheory>();
+const RECENT_THEORY_LIMIT = 256;
+
 /**
  * Theory of A, B and κ for J filters of length T on an N-point grid (docs/theory.md §7): the
  * paper's χ² model (T i.i.d. χ²_J/J), the asymptotics, κ̃, the refined model, and the prediction
- * of docs/theory.md §11 for the taps' law (stride 1 only).
+ * of docs/theory.md §11 for the taps' law (stride 1 only). A pure function of its arguments, so
+ * it is remembered per thread for the most recent cells (the quadratures and the predictor
+ * take about 10 ms a cell, which small experiments repeat by the thousand); callers get copies.
  */
 export function frameBoundsTheory(
+  numFilters: number,
+  filterLength: number,
+  signalLength: number,
+  stride: number,
+  law: TapLaw,
+): FrameBoundsTheory {
+  const key = JSON.stringify([numFilters, filterLength, signalLength, stride, law]);
+  let theory = recentTheory.get(key);
+  if (theory === undefined) {
+    theory = computeFrameBoundsTheory(numFilters, filterLength, signalLength, stride, law);
+    if (recentTheory.size >= RECENT_THEORY_LIMIT) recentTheory.delete(recentTheory.keys().next().value!);
+    recentTheory.set(key, theory);
+  }
+  return structuredClone(theory);
+}
+
+function computeFrameBoundsTheory(
   numFilters: number,
   filterLength: number,
   signalLength: number,
