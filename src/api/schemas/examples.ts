@@ -30,6 +30,11 @@ function finishedResource(id: string, request: unknown) {
   const resolved = withSeed(experimentRequestSchema.parse(request), () => 0);
   // As the service stores it: JSON, so a number that is not finite is already null.
   const result = JSON.parse(JSON.stringify(runExperiment(resolved))) as EnergyResult | FrameBoundsResult;
+  // The engine hash changes with any edit of the numerics' sources, comments included; the
+  // document shows its place, so that only a change of the numbers makes it stale.
+  const withVersion = result as { engineVersion?: string };
+  if (withVersion.engineVersion !== undefined)
+    withVersion.engineVersion = withVersion.engineVersion.replace(/\+[0-9a-f]+\./, '+0123456789ab.');
   const self = `/v1/experiments/${id}`;
   const plots =
     resolved.type === 'energy'
