@@ -2,18 +2,17 @@
 // dashboard test does): swagger-ui renders openapi.yaml with every operation under its tag,
 // with its summary and operation id, and no console errors. Saves test-output/api-docs.png.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { parse } from 'yaml';
 import { startStack, type Stack } from '../api/helpers.js';
+import { openHeadlessPage, skipWithoutChromium } from '../support/headless-chromium.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SCREENSHOT_DIR = new URL('../../test-output/', import.meta.url);
 /** Generous for a loaded CI machine; swagger-ui renders in well under a second. */
 const STEP_MS = 30_000;
-// Skipped on a developer machine without Chromium; in CI (.ci/run sets CI=true) it must run.
-const skip = existsSync(CHROMIUM) || process.env.CI === 'true' ? false : `no Chromium at ${CHROMIUM}`;
+const skip = skipWithoutChromium;
 
 interface Section {
   tag: string;
@@ -45,21 +44,7 @@ describe('/docs', { skip }, () => {
 
   before(async () => {
     stack = await startStack();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-      ],
-    });
-    page = await browser.newPage({ viewport: { width: 1280, height: 2400 } });
-    page.on('console', (message) => {
-      if (message.type() === 'error') problems.push(`console: ${message.text()}`);
-    });
-    page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
+    ({ browser, page } = await openHeadlessPage({ width: 1280, height: 2400 }, problems));
   });
   after(async () => {
     await browser?.close();

@@ -3,13 +3,13 @@
 // with few trials, watch it reach 100 % and show its plots, cancel a bigger one, and no console
 // errors on the way. Saves test-output/dashboard.png.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { startStack, type Stack } from '../api/helpers.js';
+import { openHeadlessPage, skipWithoutChromium } from '../support/headless-chromium.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SCREENSHOT_DIR = new URL('../../test-output/', import.meta.url);
 /** Generous for a loaded CI machine; the small experiments take well under a second of work. */
 const STEP_MS = 30_000;
@@ -22,9 +22,7 @@ const PLOTS_LOADED = () => {
   return images.length > 0 && images.every((img) => img.complete && img.naturalWidth > 0);
 };
 
-// Skipped on a developer machine without Chromium; in CI (.ci/run sets CI=true) a missing
-// browser fails the test instead of hiding it.
-const skip = existsSync(CHROMIUM) || process.env.CI === 'true' ? false : `no Chromium at ${CHROMIUM}`;
+const skip = skipWithoutChromium;
 
 describe('dashboard', { skip }, () => {
   let stack: Stack;
@@ -35,24 +33,7 @@ describe('dashboard', { skip }, () => {
   before(async () => {
     // The cost limit is raised so that the big experiment to cancel is accepted.
     stack = await startStack({ workers: true, env: { MAX_EXPERIMENT_COST: '1000000' } });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
-    page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
-    page.on('console', (message) => {
-      if (message.type() === 'error') problems.push(`console: ${message.text()}`);
-    });
-    page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
+    ({ browser, page } = await openHeadlessPage({ width: 1366, height: 768 }, problems));
     page.on('requestfailed', (request) => {
       // Streams the page aborts itself (on delete or key change) are not failures.
       if (request.failure()?.errorText !== 'net::ERR_ABORTED') {
