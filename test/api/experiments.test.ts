@@ -253,7 +253,11 @@ describe('reading experiments', () => {
       assert.equal(cached.headers[header], fresh.headers[header], header);
     assert.deepStrictEqual(JSON.parse(cached.text), {
       ...done,
-      result: JSON.parse(JSON.stringify(runExperiment(done.request))) as unknown,
+      result: JSON.parse(
+        JSON.stringify(
+          runExperiment(done.request, undefined, undefined, undefined, kernelPreferenceFromEnvironment()),
+        ),
+      ) as unknown,
     });
     // The cache expires with the record and goes with it on DELETE.
     const ttl = await stack.redis.pttl(keys.body(id));
