@@ -6,7 +6,6 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -18,7 +17,7 @@ import {
   simulateDockerBuild,
   type Stage,
 } from './support/dockerfile-build.js';
-import { startRedis, type TestRedis } from './support/redis-server.js';
+import { freePort, startRedis, type TestRedis } from './support/redis-server.js';
 import { waitFor } from './support/wait-for.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -44,15 +43,6 @@ function build(options: Parameters<typeof simulateDockerBuild>[1] = {}) {
   const image = simulateDockerBuild(root, options);
   scratch.push(dirname(image.runtimeDir));
   return image;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** The runtime stage's ENV, as the container's environment starts. */

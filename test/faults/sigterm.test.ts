@@ -2,13 +2,12 @@
 // hands back what it holds, both exit 0, and no accepted experiment is lost.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { kernelPreferenceFromEnvironment } from '../../src/config.js';
 import { experimentRequestSchema } from '../../src/experiments/experiment-request.js';
 import { runExperiment } from '../../src/experiments/run-experiment.js';
-import { startRedis, type TestRedis } from '../support/redis-server.js';
+import { freePort, startRedis, type TestRedis } from '../support/redis-server.js';
 import { createServiceHarness, waitFor, type ServiceHarness } from '../support/service-harness.js';
 import { startWorkerProcess, type WorkerProcess } from '../support/worker-process.js';
 
@@ -33,15 +32,6 @@ const workerEnv = () => ({
   JOB_LOCK_MS: '2000',
   STALLED_INTERVAL_MS: '1000',
 });
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === 'object' && a !== null ? a.port : 0));
-    });
-  });
-}
 
 test('SIGTERM to the API while 40 POSTs are in flight: every one is answered 202 and stored; exit 0', async () => {
   const port = await freePort();
