@@ -10,6 +10,8 @@ import { symmetricToeplitzEigenvalues } from '../../src/core/linalg/toeplitz-eig
 import { createStream } from '../../src/core/random/stream-seed.js';
 import { fillStandardNormal } from '../../src/core/random/ziggurat-normal.js';
 import { autocorrelationToeplitzEigenvalues } from '../../src/core/theory/autocorrelation-toeplitz-eigenvalues.js';
+import { theoryKernel } from '../../src/core/wasm/kernel-choice.js';
+import { WasmKernel } from '../../src/core/wasm/wasm-kernel.js';
 import type { TheoryOutput } from '../../src/experiments/common/experiment-definition.js';
 import { prepareSignal } from '../../src/experiments/common/prepare-signal.js';
 import { signalSchema } from '../../src/experiments/common/signal-schema.js';
@@ -42,6 +44,8 @@ function randomSymmetric(size: number, seed: number): Float64Array {
 }
 
 test('dense symmetric eigenvalues: wasm equals JS on random matrices of sizes 1, 2, 3, odd, even and ≥ 512', () => {
+  const memory = WasmKernel.get().exports.memory;
+  const before = memory.buffer.byteLength;
   for (const size of [1, 2, 3, 4, 5, 8, 17, 64, 127, 200, 512, 521]) {
     const a = randomSymmetric(size, 11);
     const copy = a.slice();
@@ -52,6 +56,8 @@ test('dense symmetric eigenvalues: wasm equals JS on random matrices of sizes 1,
     );
     assert.deepEqual(a, copy, 'the input is not modified');
   }
+  // The largest matrices made the module's memory grow: the views taken after it were fresh.
+  assert.ok(memory.buffer.byteLength >= before + 521 * 521 * 8, 'memory grew');
 });
 
 test('dense symmetric eigenvalues: wasm equals JS on rank-deficient and scaled matrices (zero reflectors, 1e±150)', () => {
@@ -122,6 +128,12 @@ test('Toeplitz eigenvalues of the paper signals: wasm equals JS for T = 1, 2, 3,
       `N = 45, T = ${T}`,
     );
   }
+});
+
+test('theory tasks run in wasm unless FBSTAB_KERNEL=js', () => {
+  assert.equal(theoryKernel('js'), 'js');
+  assert.equal(theoryKernel('auto'), 'wasm');
+  assert.equal(theoryKernel('wasm'), 'wasm');
 });
 
 test('the energy preset: its theory tasks give identical results with FBSTAB_KERNEL=js and the default', () => {
