@@ -11,6 +11,11 @@ import { createStream } from '../../src/core/random/stream-seed.js';
 import { fillStandardNormal } from '../../src/core/random/ziggurat-normal.js';
 import { autocorrelationToeplitzEigenvalues } from '../../src/core/theory/autocorrelation-toeplitz-eigenvalues.js';
 import { theoryKernel } from '../../src/core/wasm/kernel-choice.js';
+import {
+  WASM_EIGENVALUES_MAX_BYTES,
+  wasmSymmetricEigenvalues,
+  wasmToeplitzEigenvalueHalves,
+} from '../../src/core/wasm/wasm-eigenvalues.js';
 import { WasmKernel } from '../../src/core/wasm/wasm-kernel.js';
 import type { TheoryOutput } from '../../src/experiments/common/experiment-definition.js';
 import { prepareSignal } from '../../src/experiments/common/prepare-signal.js';
@@ -128,6 +133,24 @@ test('Toeplitz eigenvalues of the paper signals: wasm equals JS for T = 1, 2, 3,
       `N = 45, T = ${T}`,
     );
   }
+});
+
+test('above its memory budget the wasm solver declines (the callers then take the JS solver)', () => {
+  // Budgets in bytes: dense n² + 7n doubles, Toeplitz 8·T + ⌈T/2⌉² + ⌊T/2⌋² doubles.
+  const a = randomSymmetric(10, 14);
+  const denseBytes = 8 * (100 + 70);
+  assert.equal(wasmSymmetricEigenvalues(a, 10, denseBytes - 8), undefined);
+  assertIdentical(
+    wasmSymmetricEigenvalues(a, 10, denseBytes)!.sort(),
+    symmetricEigenvalues(a, 10, 'js'),
+    'at budget',
+  );
+  const r = Float64Array.from({ length: 11 }, (_, t) => 1 / (1 + t));
+  const toeplitzBytes = 8 * (88 + 36 + 25);
+  assert.equal(wasmToeplitzEigenvalueHalves(r, 11, toeplitzBytes - 8), undefined);
+  assert.ok(wasmToeplitzEigenvalueHalves(r, 11, toeplitzBytes) !== undefined);
+  // The default budget admits every T up to 2888, far beyond the paper's 1024.
+  assert.ok(8 * (8 * 2888 + 1444 * 1444 * 2) <= WASM_EIGENVALUES_MAX_BYTES);
 });
 
 test('theory tasks run in wasm unless FBSTAB_KERNEL=js', () => {

@@ -52,7 +52,9 @@ export function symmetricEigenvalues(
   }
   const n = size;
   if (n === 1) return Float64Array.of(matrix[0]!);
-  if (kernel === 'wasm') return wasmSymmetricEigenvalues(matrix, n).sort();
+  // wasm answers undefined above its memory budget; the JS below gives the same doubles.
+  const fromWasm = kernel === 'wasm' ? wasmSymmetricEigenvalues(matrix, n) : undefined;
+  if (fromWasm !== undefined) return fromWasm.sort();
 
   const diagonal = new Float64Array(n);
   const offDiagonal = new Float64Array(n - 1);

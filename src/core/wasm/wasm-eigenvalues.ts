@@ -1,6 +1,14 @@
 import { WasmKernel } from './wasm-kernel.js';
 
 /**
+ * The most kernel memory one eigenproblem may take (32 MiB: a Toeplitz order up to 2888, a
+ * dense order up to 2044). The module's memory never shrinks, so a thread that solved one
+ * huge problem would keep its pages for good; above this the callers take the JS solver, which
+ * gives the same doubles, so the choice never changes a result (docs/theory.md §12.1).
+ */
+export const WASM_EIGENVALUES_MAX_BYTES = 32 * 2 ** 20;
+
+/**
  * Eigenvalues, unsorted, of a real symmetric matrix by the WebAssembly port of
  * `src/core/linalg/symmetric-eigenvalues.ts` (docs/theory.md §12.1), which rounds every
  * operation as the JS does, so the values are the JS reference's bit for bit. The caller
@@ -8,14 +16,22 @@ import { WasmKernel } from './wasm-kernel.js';
  *
  * @param matrix - `size × size`, row-major, symmetric (only the upper triangle is read)
  * @param size - an integer ≥ 1
+ * @param maxBytes - the memory budget ({@link WASM_EIGENVALUES_MAX_BYTES})
+ * @returns the eigenvalues, or undefined when the problem needs more than `maxBytes`
  * @throws RangeError if the QR iteration does not converge (as the JS reference does)
  */
-export function wasmSymmetricEigenvalues(matrix: Float64Array, size: number): Float64Array {
-  const kernel = WasmKernel.get();
-  const e = kernel.exports;
+export function wasmSymmetricEigenvalues(
+  matrix: Float64Array,
+  size: number,
+  maxBytes = WASM_EIGENVALUES_MAX_BYTES,
+): Float64Array | undefined {
   const n = size;
   // One block: the matrix, then d, the off-diagonal and 5n of work vectors.
-  const block = kernel.reserveF64(n * n + 7 * n);
+  const doubles = n * n + 7 * n;
+  if (8 * doubles > maxBytes) return undefined;
+  const kernel = WasmKernel.get();
+  const e = kernel.exports;
+  const block = kernel.reserveF64(doubles);
   try {
     const d = block + 8 * n * n;
     const off = d + 8 * n;
@@ -35,19 +51,24 @@ export function wasmSymmetricEigenvalues(matrix: Float64Array, size: number): Fl
  *
  * @param r - r(0..size−1), finite
  * @param size - the matrix order, an integer ≥ 2
- * @returns the eigenvalues of the ⌈size/2⌉ "plus" block and of the ⌊size/2⌋ "minus" block
+ * @param maxBytes - the memory budget ({@link WASM_EIGENVALUES_MAX_BYTES})
+ * @returns the eigenvalues of the ⌈size/2⌉ "plus" block and of the ⌊size/2⌋ "minus" block, or
+ *   undefined when the problem needs more than `maxBytes`
  * @throws RangeError if the QR iteration of a block does not converge
  */
 export function wasmToeplitzEigenvalueHalves(
   r: Float64Array,
   size: number,
-): { plus: Float64Array; minus: Float64Array } {
-  const kernel = WasmKernel.get();
-  const e = kernel.exports;
+  maxBytes = WASM_EIGENVALUES_MAX_BYTES,
+): { plus: Float64Array; minus: Float64Array } | undefined {
   const m = size >> 1;
   const plusSize = size - m;
   // One block: r, the eigenvalues, both blocks, the off-diagonal and 5·size of work vectors.
-  const block = kernel.reserveF64(8 * size + plusSize * plusSize + m * m);
+  const doubles = 8 * size + plusSize * plusSize + m * m;
+  if (8 * doubles > maxBytes) return undefined;
+  const kernel = WasmKernel.get();
+  const e = kernel.exports;
+  const block = kernel.reserveF64(doubles);
   try {
     const out = block + 8 * size;
     const plus = out + 8 * size;
