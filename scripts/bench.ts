@@ -22,11 +22,13 @@ import { normalizeEnergy } from '../src/core/signals/normalize-energy.js';
 import { analyzeFilterbankTaps } from '../src/experiments/analysis/analyze-filterbank.js';
 import { analyzeSignal } from '../src/experiments/analysis/analyze-signal.js';
 import { analyzeSignalRequestSchema } from '../src/experiments/analysis/analyze-signal-schema.js';
+import { theoryKernel } from '../src/core/wasm/kernel-choice.js';
 import { energyTheory } from '../src/experiments/energy/theory.js';
 import { experimentRequestSchema } from '../src/experiments/experiment-request.js';
 import { paperPresets, PAPER_FILTER_LENGTHS } from '../src/experiments/paper-presets.js';
 import { createTaskPool, runExperimentInParallel } from '../src/runtime/parallel-runner.js';
 import { FLOOR_PARTS, runFloorPart, type FloorPart } from './bench-floor.js';
+import { timeEigenproblems, type EigenproblemTiming } from './bench-eigenproblems.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -91,6 +93,8 @@ function numpyBaseline(preset: 'frame-bounds' | 'energy'): number | undefined {
   return (JSON.parse(out.stdout.trim().split('\n').pop()!) as { seconds: number }).seconds;
 }
 
+let eigenproblems: EigenproblemTiming | undefined;
+
 const pool = createTaskPool(threads);
 const onePool = createTaskPool(1);
 console.log(
@@ -147,6 +151,8 @@ for (const preset of paperPresets({ trials, seed: 7 }).slice(0, 2)) {
     floor,
   };
   if (baseline !== undefined) line.baselineSeconds = baseline;
+  // The theory's eigenproblems, JS against wasm (docs/theory.md §12.1), interleaved on this thread.
+  if (preset.name === 'energy') eigenproblems = timeEigenproblems(request, 21);
   if (preset.name === 'energy')
     line.note = 'fbstab also computes the exact (generalized χ²) deviations; numpy does not';
   lines.push(line);
@@ -170,7 +176,8 @@ await onePool.destroy();
   const signal = normalizeEnergy(tone);
   const seconds = await best(() => {
     const Rx = circularAutocorrelation(signal);
-    for (const T of PAPER_FILTER_LENGTHS) energyTheory(Rx, 1, T, [10], { scheme: 'paper' }, 0.05);
+    for (const T of PAPER_FILTER_LENGTHS)
+      energyTheory(Rx, 1, T, [10], { scheme: 'paper' }, 0.05, theoryKernel('auto'));
   });
   lines.push({ name: 'theory of a 22050-sample signal, T = 8…1024', seconds, note: 'target < 5 s' });
 }
@@ -227,6 +234,14 @@ for (const l of lines) {
   console.log(
     `  ${l.name}: JS kernels ${l.jsSeconds.toFixed(3)} s, so wasm/JS speed-up ${(l.jsSeconds / l.seconds).toFixed(2)}×; ` +
       `one thread ${l.oneThreadSeconds.toFixed(3)} s, so ${threads} threads give ${(l.oneThreadSeconds / l.seconds).toFixed(2)}×`,
+  );
+}
+
+if (eigenproblems !== undefined) {
+  const { js, wasm, ratio, rounds: n } = eigenproblems;
+  console.log(
+    `  theory eigenproblems (energy preset, every signal and T): wasm ${ratio.toFixed(2)}× JS ` +
+      `(median of ${n} interleaved rounds; JS ${(1000 * js).toFixed(1)} ms, wasm ${(1000 * wasm).toFixed(1)} ms per pass)`,
   );
 }
 

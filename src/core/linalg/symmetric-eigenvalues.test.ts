@@ -2,6 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { symmetricEigenvalues } from './symmetric-eigenvalues.js';
 
+// Every test runs on both kernels: the JS reference and its WebAssembly port (docs/theory.md §12.1).
+const KERNELS = ['js', 'wasm'] as const;
+
 // Tolerances. Householder + implicit QR is backward stable: each computed eigenvalue is exact
 // for a matrix within ~c·n·ε·‖A‖₂ of A (GVL §8.3.6), so errors are measured relative to ‖A‖.
 // For n ≤ 200 we observe ≲ 4e-15·‖A‖; 1e-12 leaves room without hiding real bugs (a wrong
@@ -88,141 +91,139 @@ function assertClose(actual: Float64Array, expected: readonly number[], scale: n
   }
 }
 
-describe('symmetricEigenvalues: invalid input', () => {
-  it('rejects a size that is not a positive integer, naming it', () => {
-    for (const size of [0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY]) {
-      assert.throws(
-        () => symmetricEigenvalues(new Float64Array(1), size),
-        (error: unknown) => {
-          assert.ok(error instanceof RangeError);
-          assert.match(error.message, new RegExp(`size.*${String(size)}`));
-          return true;
-        },
+for (const kernel of KERNELS) {
+  const solve = (matrix: Float64Array, size: number): Float64Array =>
+    symmetricEigenvalues(matrix, size, kernel);
+
+  describe(`symmetricEigenvalues: invalid input (${kernel})`, () => {
+    it('rejects a size that is not a positive integer, naming it', () => {
+      for (const size of [0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY]) {
+        assert.throws(
+          () => solve(new Float64Array(1), size),
+          (error: unknown) => {
+            assert.ok(error instanceof RangeError);
+            assert.match(error.message, new RegExp(`size.*${String(size)}`));
+            return true;
+          },
+        );
+      }
+    });
+
+    it('rejects a matrix of the wrong length', () => {
+      assert.throws(() => solve(new Float64Array(5), 2), RangeError);
+      assert.throws(() => solve(new Float64Array(9), 2), /size² = 4; got 9/);
+    });
+
+    it('rejects NaN and infinite entries', () => {
+      assert.throws(() => solve(Float64Array.of(1, Number.NaN, Number.NaN, 1), 2), /NaN at index 1/);
+      assert.throws(() => solve(Float64Array.of(Number.POSITIVE_INFINITY), 1), RangeError);
+    });
+  });
+
+  describe(`symmetricEigenvalues: small and special cases (${kernel})`, () => {
+    it('size 1 returns the single entry', () => {
+      assert.deepEqual(Array.from(solve(Float64Array.of(-3.25), 1)), [-3.25]);
+    });
+
+    it('2×2 matches the closed form (a+c)/2 ± √(((a−c)/2)² + b²)', () => {
+      const [a, b, c] = [2, 1.5, -1];
+      const root = Math.hypot((a - c) / 2, b);
+      assertClose(solve(Float64Array.of(a, b, b, c), 2), [(a + c) / 2 - root, (a + c) / 2 + root], 4);
+    });
+
+    it('does not modify the input and returns a new array', () => {
+      const a = randomSymmetric(6, 1);
+      const copy = a.slice();
+      const result = solve(a, 6);
+      assert.deepEqual(a, copy);
+      assert.notEqual(result.buffer, a.buffer);
+    });
+
+    it('zero, identity and unsorted diagonal matrices', () => {
+      assert.deepEqual(Array.from(solve(new Float64Array(16), 4)), [0, 0, 0, 0]);
+      const identity = new Float64Array(25);
+      for (let i = 0; i < 5; i += 1) identity[i * 5 + i] = 1;
+      assert.deepEqual(Array.from(solve(identity, 5)), [1, 1, 1, 1, 1]);
+      const diagonal = [3, -1, 7, 0, 2.5, -4];
+      const d = new Float64Array(36);
+      diagonal.forEach((x, i) => (d[i * 6 + i] = x));
+      assert.deepEqual(
+        Array.from(solve(d, 6)),
+        [...diagonal].sort((x, y) => x - y),
       );
-    }
+    });
+
+    it('is scale invariant far from 1 (no overflow or underflow in the reflectors)', () => {
+      const base = randomSymmetric(7, 3);
+      const reference = solve(base, 7);
+      for (const scale of [1e150, 1e-150]) {
+        const scaled = solve(
+          base.map((x) => x * scale),
+          7,
+        );
+        assertClose(
+          scaled.map((x) => x / scale),
+          Array.from(reference),
+          Math.sqrt(frobeniusSquared(base)),
+        );
+      }
+    });
   });
 
-  it('rejects a matrix of the wrong length', () => {
-    assert.throws(() => symmetricEigenvalues(new Float64Array(5), 2), RangeError);
-    assert.throws(() => symmetricEigenvalues(new Float64Array(9), 2), /size² = 4; got 9/);
-  });
-
-  it('rejects NaN and infinite entries', () => {
-    assert.throws(
-      () => symmetricEigenvalues(Float64Array.of(1, Number.NaN, Number.NaN, 1), 2),
-      /NaN at index 1/,
-    );
-    assert.throws(() => symmetricEigenvalues(Float64Array.of(Number.POSITIVE_INFINITY), 1), RangeError);
-  });
-});
-
-describe('symmetricEigenvalues: small and special cases', () => {
-  it('size 1 returns the single entry', () => {
-    assert.deepEqual(Array.from(symmetricEigenvalues(Float64Array.of(-3.25), 1)), [-3.25]);
-  });
-
-  it('2×2 matches the closed form (a+c)/2 ± √(((a−c)/2)² + b²)', () => {
-    const [a, b, c] = [2, 1.5, -1];
-    const root = Math.hypot((a - c) / 2, b);
-    assertClose(
-      symmetricEigenvalues(Float64Array.of(a, b, b, c), 2),
-      [(a + c) / 2 - root, (a + c) / 2 + root],
-      4,
-    );
-  });
-
-  it('does not modify the input and returns a new array', () => {
-    const a = randomSymmetric(6, 1);
-    const copy = a.slice();
-    const result = symmetricEigenvalues(a, 6);
-    assert.deepEqual(a, copy);
-    assert.notEqual(result.buffer, a.buffer);
-  });
-
-  it('zero, identity and unsorted diagonal matrices', () => {
-    assert.deepEqual(Array.from(symmetricEigenvalues(new Float64Array(16), 4)), [0, 0, 0, 0]);
-    const identity = new Float64Array(25);
-    for (let i = 0; i < 5; i += 1) identity[i * 5 + i] = 1;
-    assert.deepEqual(Array.from(symmetricEigenvalues(identity, 5)), [1, 1, 1, 1, 1]);
-    const diagonal = [3, -1, 7, 0, 2.5, -4];
-    const d = new Float64Array(36);
-    diagonal.forEach((x, i) => (d[i * 6 + i] = x));
-    assert.deepEqual(
-      Array.from(symmetricEigenvalues(d, 6)),
-      [...diagonal].sort((x, y) => x - y),
-    );
-  });
-
-  it('is scale invariant far from 1 (no overflow or underflow in the reflectors)', () => {
-    const base = randomSymmetric(7, 3);
-    const reference = symmetricEigenvalues(base, 7);
-    for (const scale of [1e150, 1e-150]) {
-      const scaled = symmetricEigenvalues(
-        base.map((x) => x * scale),
-        7,
-      );
-      assertClose(
-        scaled.map((x) => x / scale),
-        Array.from(reference),
-        Math.sqrt(frobeniusSquared(base)),
-      );
-    }
-  });
-});
-
-describe('symmetricEigenvalues: known spectra', () => {
-  it('tridiagonal [−1, 2, −1]: 2 − 2cos(kπ/(n+1))', () => {
-    for (const n of [1, 2, 3, 4, 5, 6, 7, 64, 65, 200]) {
-      const a = new Float64Array(n * n);
-      for (let i = 0; i < n; i += 1) {
-        a[i * n + i] = 2;
-        if (i + 1 < n) {
-          a[i * n + i + 1] = -1;
-          a[(i + 1) * n + i] = -1;
+  describe(`symmetricEigenvalues: known spectra (${kernel})`, () => {
+    it('tridiagonal [−1, 2, −1]: 2 − 2cos(kπ/(n+1))', () => {
+      for (const n of [1, 2, 3, 4, 5, 6, 7, 64, 65, 200]) {
+        const a = new Float64Array(n * n);
+        for (let i = 0; i < n; i += 1) {
+          a[i * n + i] = 2;
+          if (i + 1 < n) {
+            a[i * n + i + 1] = -1;
+            a[(i + 1) * n + i] = -1;
+          }
         }
+        const expected = Array.from({ length: n }, (_, k) => 2 - 2 * Math.cos(((k + 1) * Math.PI) / (n + 1)));
+        assertClose(solve(a, n), expected, 4);
       }
-      const expected = Array.from({ length: n }, (_, k) => 2 - 2 * Math.cos(((k + 1) * Math.PI) / (n + 1)));
-      assertClose(symmetricEigenvalues(a, n), expected, 4);
-    }
-  });
+    });
 
-  it('random orthogonal conjugation Q·diag(λ)·Qᵀ recovers λ (with repeated and close values)', () => {
-    for (const n of [2, 3, 4, 5, 6, 7, 64, 65]) {
-      const next = lcg(100 + n);
-      const lambda = Array.from({ length: n }, () => 10 * next());
-      if (n >= 4) {
-        lambda[1] = lambda[0]!; // exact double eigenvalue
-        lambda[3] = lambda[2]! + 1e-9; // close pair
+    it('random orthogonal conjugation Q·diag(λ)·Qᵀ recovers λ (with repeated and close values)', () => {
+      for (const n of [2, 3, 4, 5, 6, 7, 64, 65]) {
+        const next = lcg(100 + n);
+        const lambda = Array.from({ length: n }, () => 10 * next());
+        if (n >= 4) {
+          lambda[1] = lambda[0]!; // exact double eigenvalue
+          lambda[3] = lambda[2]! + 1e-9; // close pair
+        }
+        const a = conjugatedDiagonal(lambda, 7 * n);
+        const expected = [...lambda].sort((x, y) => x - y);
+        assertClose(solve(a, n), expected, Math.max(...lambda.map(Math.abs)));
       }
-      const a = conjugatedDiagonal(lambda, 7 * n);
-      const expected = [...lambda].sort((x, y) => x - y);
-      assertClose(symmetricEigenvalues(a, n), expected, Math.max(...lambda.map(Math.abs)));
-    }
-  });
+    });
 
-  it('sum = trace and sum of squares = ‖A‖_F², random matrices of sizes 1..7, 64, 65, 200', () => {
-    for (const n of [1, 2, 3, 4, 5, 6, 7, 64, 65, 200]) {
-      const a = randomSymmetric(n, 1000 + n);
-      const lambda = symmetricEigenvalues(a, n);
-      assert.equal(lambda.length, n);
-      assertAscending(lambda);
-      let trace = 0;
-      for (let i = 0; i < n; i += 1) trace += a[i * n + i]!;
-      let sum = 0;
-      let sumAbs = 0;
-      let sumSquares = 0;
-      for (const x of lambda) {
-        sum += x;
-        sumAbs += Math.abs(x);
-        sumSquares += x * x;
+    it('sum = trace and sum of squares = ‖A‖_F², random matrices of sizes 1..7, 64, 65, 200', () => {
+      for (const n of [1, 2, 3, 4, 5, 6, 7, 64, 65, 200]) {
+        const a = randomSymmetric(n, 1000 + n);
+        const lambda = solve(a, n);
+        assert.equal(lambda.length, n);
+        assertAscending(lambda);
+        let trace = 0;
+        for (let i = 0; i < n; i += 1) trace += a[i * n + i]!;
+        let sum = 0;
+        let sumAbs = 0;
+        let sumSquares = 0;
+        for (const x of lambda) {
+          sum += x;
+          sumAbs += Math.abs(x);
+          sumSquares += x * x;
+        }
+        // The trace of a random matrix can nearly cancel, so compare against Σ|λ|.
+        assert.ok(Math.abs(sum - trace) <= REL_TOL * sumAbs, `n=${n}: Σλ=${sum} vs trace ${trace}`);
+        const frobenius = frobeniusSquared(a);
+        assert.ok(
+          Math.abs(sumSquares - frobenius) <= REL_TOL * frobenius,
+          `n=${n}: Σλ²=${sumSquares} vs ${frobenius}`,
+        );
       }
-      // The trace of a random matrix can nearly cancel, so compare against Σ|λ|.
-      assert.ok(Math.abs(sum - trace) <= REL_TOL * sumAbs, `n=${n}: Σλ=${sum} vs trace ${trace}`);
-      const frobenius = frobeniusSquared(a);
-      assert.ok(
-        Math.abs(sumSquares - frobenius) <= REL_TOL * frobenius,
-        `n=${n}: Σλ²=${sumSquares} vs ${frobenius}`,
-      );
-    }
+    });
   });
-});
+}

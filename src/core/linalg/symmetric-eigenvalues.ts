@@ -12,6 +12,9 @@
  * updated row), which halves the passes over the matrix.
  */
 
+import type { Kernel } from '../wasm/kernel-choice.js';
+import { wasmSymmetricEigenvalues } from '../wasm/wasm-eigenvalues.js';
+
 /** Machine epsilon for the deflation test. */
 const EPSILON = Number.EPSILON;
 /** Below this |e_i| is treated as zero even next to zero diagonal entries (avoids underflow loops). */
@@ -23,11 +26,17 @@ const TINY = 1e-300;
  * @param matrix - full `size × size` matrix, row-major. Only the upper triangle is read (the
  *   matrix is assumed symmetric); the caller's array is not modified.
  * @param size - number of rows (= columns), an integer ≥ 1
+ * @param kernel - `js` (this file, the reference) or `wasm` (its WebAssembly port, which gives
+ *   the same doubles faster; docs/theory.md §12.1)
  * @returns a new Float64Array of the `size` eigenvalues, ascending
  * @throws RangeError if `size` is not a positive integer, if `matrix.length !== size²`, or if an
  *   entry is not finite
  */
-export function symmetricEigenvalues(matrix: Float64Array, size: number): Float64Array {
+export function symmetricEigenvalues(
+  matrix: Float64Array,
+  size: number,
+  kernel: Kernel = 'js',
+): Float64Array {
   if (!Number.isInteger(size) || size < 1) {
     throw new RangeError(`size must be a positive integer; got ${size}`);
   }
@@ -43,6 +52,9 @@ export function symmetricEigenvalues(matrix: Float64Array, size: number): Float6
   }
   const n = size;
   if (n === 1) return Float64Array.of(matrix[0]!);
+  // wasm answers undefined above its memory budget; the JS below gives the same doubles.
+  const fromWasm = kernel === 'wasm' ? wasmSymmetricEigenvalues(matrix, n) : undefined;
+  if (fromWasm !== undefined) return fromWasm.sort();
 
   const diagonal = new Float64Array(n);
   const offDiagonal = new Float64Array(n - 1);

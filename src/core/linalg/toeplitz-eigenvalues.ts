@@ -1,3 +1,5 @@
+import type { Kernel } from '../wasm/kernel-choice.js';
+import { wasmToeplitzEigenvalueHalves } from '../wasm/wasm-eigenvalues.js';
 import { symmetricEigenvalues } from './symmetric-eigenvalues.js';
 
 /**
@@ -16,11 +18,17 @@ import { symmetricEigenvalues } from './symmetric-eigenvalues.js';
  *
  * @param firstColumn - r(0), r(1), …; at least `size` finite entries (extra ones are ignored)
  * @param size - matrix order T, an integer ≥ 1
+ * @param kernel - `js` (the reference) or `wasm`: both blocks built and solved in WebAssembly,
+ *   the same doubles faster (docs/theory.md §12.1)
  * @returns a new Float64Array of the `size` eigenvalues, ascending
  * @throws RangeError if `size` is not a positive integer, `firstColumn` is too short, or one of
  *   its first `size` entries is not finite
  */
-export function symmetricToeplitzEigenvalues(firstColumn: ArrayLike<number>, size: number): Float64Array {
+export function symmetricToeplitzEigenvalues(
+  firstColumn: ArrayLike<number>,
+  size: number,
+  kernel: Kernel = 'js',
+): Float64Array {
   if (!Number.isInteger(size) || size < 1) {
     throw new RangeError(`size must be a positive integer; got ${size}`);
   }
@@ -41,6 +49,9 @@ export function symmetricToeplitzEigenvalues(firstColumn: ArrayLike<number>, siz
   let diagonal = true;
   for (let i = 1; i < size && diagonal; i += 1) diagonal = r[i] === 0;
   if (diagonal) return new Float64Array(size).fill(r[0]!);
+  // wasm answers undefined above its memory budget; the JS below gives the same doubles.
+  const halves = kernel === 'wasm' ? wasmToeplitzEigenvalueHalves(r, size) : undefined;
+  if (halves !== undefined) return mergeSorted(halves.plus.sort(), halves.minus.sort());
 
   const m = size >> 1;
   const odd = size % 2 === 1;

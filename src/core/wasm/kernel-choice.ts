@@ -10,6 +10,9 @@ import { isWasmFftSize } from './wasm-frame-bounds-kernel.js';
 export type KernelPreference = 'auto' | 'js' | 'wasm';
 export const KERNEL_PREFERENCES: readonly KernelPreference[] = ['auto', 'js', 'wasm'];
 
+/** A kernel a computation actually runs on. */
+export type Kernel = 'js' | 'wasm';
+
 /** The kernel of a frame-bounds cell: wasm for stride 1 and N a power of two ≥ 2. */
 export function frameBoundsKernel(
   preference: KernelPreference,
@@ -32,4 +35,12 @@ export function energyKernel(
 ): 'js' | 'wasm' {
   if (preference === 'js') return 'js';
   return route === 'autocorrelation' || isWasmFftSize(signalLength) ? 'wasm' : 'js';
+}
+
+/**
+ * The kernel of a plan's theory tasks (the eigenproblems of docs/theory.md §4–§5, §12.1): wasm
+ * unless the preference is `js`, so `FBSTAB_KERNEL=js` stays pure JS. Both give the same doubles.
+ */
+export function theoryKernel(preference: KernelPreference): Kernel {
+  return preference === 'js' ? 'js' : 'wasm';
 }

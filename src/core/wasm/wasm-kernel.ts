@@ -90,6 +90,16 @@ export interface KernelExports {
   ): void;
   resultA(): number;
   resultB(): number;
+  symmetricEigenvaluesInPlace(a: number, n: number, d: number, off: number, work: number): number;
+  toeplitzEigenvaluesInPlace(
+    r: number,
+    size: number,
+    out: number,
+    plus: number,
+    minus: number,
+    off: number,
+    work: number,
+  ): number;
 }
 
 /**
@@ -114,6 +124,8 @@ export class WasmKernel {
         // V8's own log and exp, so the ziggurat's rare paths match the JS sampler bit for bit.
         log: Math.log,
         exp: Math.exp,
+        // And V8's Math.hypot, so the eigenvalue kernel's shifts match the JS reference's.
+        hypot: Math.hypot,
         abort: (_message: number, _file: number, line: number, column: number) => {
           throw new Error(`wasm kernel aborted at ${line}:${column}`);
         },

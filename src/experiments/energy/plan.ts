@@ -8,7 +8,7 @@ import {
 import { SummedSpectralPower } from '../../core/filterbank/summed-spectral-power.js';
 import { tapLaw } from '../../core/filterbank/tap-law.js';
 import { engineVersion } from '../../core/wasm/engine-version.js';
-import { energyKernel, type KernelPreference } from '../../core/wasm/kernel-choice.js';
+import { energyKernel, theoryKernel, type KernelPreference } from '../../core/wasm/kernel-choice.js';
 import { WasmEnergyKernel } from '../../core/wasm/wasm-energy-kernel.js';
 import { histogram } from '../../core/stats/histogram.js';
 import { summarizeSample } from '../../core/stats/sample-summary.js';
@@ -61,8 +61,8 @@ export function energyRoute(T: number, signalLengths: readonly number[]): Energy
  * Plans an energy experiment (docs/api.md `type: "energy"`). Draw cells are the (J, T) pairs:
  * each trial draws one filterbank and yields ‖Φx‖²/‖x‖² for every signal (docs/theory.md §6).
  * Theory tasks are the (signal, T) pairs, each sharing one eigendecomposition over all J.
- * `kernel` picks the per-trial kernels (docs/theory.md §12; default `auto`: WebAssembly); the
- * result records the engine version it implies.
+ * `kernel` picks the per-trial kernels and the theory's eigenproblem kernel (docs/theory.md §12;
+ * default `auto`: WebAssembly); the result records the engine version it implies.
  */
 export function planEnergy(
   request: EnergyRequest & { seed: number },
@@ -184,7 +184,15 @@ export function planEnergy(
     return {
       kind: 'theory',
       key,
-      value: energyTheory(signal.autocorrelation, signal.energy, T, Js, request.filterbank.init, p),
+      value: energyTheory(
+        signal.autocorrelation,
+        signal.energy,
+        T,
+        Js,
+        request.filterbank.init,
+        p,
+        theoryKernel(preference),
+      ),
     };
   };
 

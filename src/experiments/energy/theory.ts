@@ -6,6 +6,7 @@ import { chernoffDeviation } from '../../core/theory/chernoff-deviation.js';
 import { energyMoments } from '../../core/theory/energy-moments.js';
 import { GeneralizedChiSquare } from '../../core/theory/generalized-chi-square.js';
 import { toeplitzFrobeniusSquared } from '../../core/theory/toeplitz-frobenius-squared.js';
+import type { Kernel } from '../../core/wasm/kernel-choice.js';
 import { finiteOrNull } from '../common/finite-or-null.js';
 import type { EnergyTheory } from './result.js';
 
@@ -14,7 +15,8 @@ export const UNIFORM_TAPS_NOTE =
 
 /**
  * The theory of the energy ratio ‖Φx‖²/‖x‖² for one signal and one T, for each J
- * (docs/theory.md §3–§5). The eigenvalues of Q_T are computed once and shared by every J.
+ * (docs/theory.md §3–§5). The eigenvalues of Q_T are computed once and shared by every J, on
+ * `kernel` (JS or WebAssembly, the same doubles; docs/theory.md §12.1).
  */
 export function energyTheory(
   autocorrelation: Float64Array,
@@ -23,12 +25,13 @@ export function energyTheory(
   numFilters: readonly number[],
   init: { scheme: InitScheme; variance?: number | undefined },
   tailProbability: number,
+  kernel: Kernel = 'js',
 ): EnergyTheory[] {
   const T = filterLength;
   const p = tailProbability;
   const frobeniusSquared = toeplitzFrobeniusSquared(autocorrelation, T);
   const gaussian = init.scheme !== 'pytorch-default';
-  const eigenvalues = gaussian ? autocorrelationToeplitzEigenvalues(autocorrelation, T) : undefined;
+  const eigenvalues = gaussian ? autocorrelationToeplitzEigenvalues(autocorrelation, T, kernel) : undefined;
   const lambdaMax =
     eigenvalues === undefined ? Number.NaN : Math.max(0, eigenvalues[eigenvalues.length - 1]!);
   return numFilters.map((J) => {

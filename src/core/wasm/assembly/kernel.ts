@@ -648,3 +648,6 @@ export function energyParseval(
     store<f64>(out + (<usize>s << 3), e);
   }
 }
+
+// The theory's eigenproblems (docs/theory.md §12.1), in their own file.
+export { symmetricEigenvaluesInPlace, toeplitzEigenvaluesInPlace } from './eigenvalues';
