@@ -79,7 +79,9 @@ export class WebhookStore {
     const raws = await this.redis.mget(ids.map((id) => keys.webhook(id)));
     return raws
       .flatMap((raw) => (raw === null ? [] : [JSON.parse(raw) as StandingWebhook]))
-      .sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id < b.id ? -1 : 1));
+      .sort((a, b) =>
+        a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id < b.id ? -1 : 1,
+      );
   }
 
   async delete(webhook: StandingWebhook): Promise<void> {

@@ -105,10 +105,7 @@ export async function startWebhookWorker(options: {
   });
 
   /** The envelope of docs/api.md "Webhooks": `{ type, timestamp, data }`, data as GET serves it. */
-  const envelope = async (
-    record: ExperimentRecord,
-    event: WebhookEvent,
-  ): Promise<string | undefined> => {
+  const envelope = async (record: ExperimentRecord, event: WebhookEvent): Promise<string | undefined> => {
     const cached = await store.getCachedBody(record.id);
     let data = cached?.body.toString('utf8');
     if (data === undefined) {
@@ -184,7 +181,8 @@ export async function startWebhookWorker(options: {
         error: outcome.error ?? null,
         startedAt: new Date(started).toISOString(),
       };
-      if (outcome.nextAttemptAt !== undefined) entry.nextAttemptAt = new Date(outcome.nextAttemptAt).toISOString();
+      if (outcome.nextAttemptAt !== undefined)
+        entry.nextAttemptAt = new Date(outcome.nextAttemptAt).toISOString();
       await webhooks.recordAttempt(id, entry);
     };
     const giveUp = async (error: string, httpStatus?: number): Promise<never> => {
@@ -242,7 +240,10 @@ export async function startWebhookWorker(options: {
     );
     const httpStatus = outcome?.status;
     const maxAttempts = job.opts.attempts ?? 1;
-    if (Date.now() + delay - job.timestamp > config.WEBHOOK_RETRY_FOR_SECONDS * 1000 || attempt >= maxAttempts)
+    if (
+      Date.now() + delay - job.timestamp > config.WEBHOOK_RETRY_FOR_SECONDS * 1000 ||
+      attempt >= maxAttempts
+    )
       return giveUp(`${failure!}; gave up after ${attempt} attempts`, httpStatus);
     await record('retrying', {
       error: failure!,

@@ -73,7 +73,13 @@ const deliveries = async (id: string): Promise<Attempt[]> => {
   return res.body.items as Attempt[];
 };
 const deliveredTo = async (id: string, what: string): Promise<Attempt[]> =>
-  waitFor(() => deliveries(id), (a) => a.some((x) => x.status === 'delivered'), 60_000, what, 100);
+  waitFor(
+    () => deliveries(id),
+    (a) => a.some((x) => x.status === 'delivered'),
+    60_000,
+    what,
+    100,
+  );
 
 async function submit(body: object): Promise<string> {
   const res = await http()
@@ -113,7 +119,12 @@ test('a worker killed while its delivery is in flight: another delivers it', asy
   receiver.answers.push({ status: 200, holdMs: 30_000 });
   const before = receiver.received.length;
   const id = await submit({ ...longer, trials: 20, filterbank: { numFilters: 4, filterLengths: [8] } });
-  await waitFor(async () => receiver.received.length, (n) => n > before, 60_000, 'the first attempt');
+  await waitFor(
+    async () => receiver.received.length,
+    (n) => n > before,
+    60_000,
+    'the first attempt',
+  );
   await kill(victim);
   const rescuer = await startWorker();
   const attempts = await deliveredTo(id, 'the delivery after the kill');

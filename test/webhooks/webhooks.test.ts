@@ -190,7 +190,10 @@ describe('retries', () => {
     assert.ok(attempts.every((a) => a.latencyMs >= 0 && a.deliveryId === attempts[0]!.deliveryId));
     assert.ok(attempts.slice(0, 2).every((a) => a.nextAttemptAt !== undefined));
     assert.equal(accepted(receiver, attempts[0]!.deliveryId).length, 1);
-    assert.equal(receiver.received.filter((r) => r.headers['webhook-id'] === attempts[0]!.deliveryId).length, 3);
+    assert.equal(
+      receiver.received.filter((r) => r.headers['webhook-id'] === attempts[0]!.deliveryId).length,
+      3,
+    );
   });
 
   test('a receiver that is down, then up, still gets the delivery', async () => {
@@ -198,7 +201,11 @@ describe('retries', () => {
     let id: string;
     try {
       id = await submitNotified(receiver.url);
-      await attemptsUntil(id, (a) => a.filter((x) => x.status === 'retrying').length >= 2, 'two refused attempts');
+      await attemptsUntil(
+        id,
+        (a) => a.filter((x) => x.status === 'retrying').length >= 2,
+        'two refused attempts',
+      );
     } finally {
       await receiver.start();
     }

@@ -55,7 +55,8 @@ const TAGS = [
   { name: 'analysis', description: 'Synchronous theory and design, no Monte Carlo' },
   {
     name: 'webhooks',
-    description: 'Signed deliveries of experiment events to your URLs (Standard Webhooks), and their attempts',
+    description:
+      'Signed deliveries of experiment events to your URLs (Standard Webhooks), and their attempts',
   },
   { name: 'operations', description: 'Probes, metrics and this document; public by default' },
   { name: 'problems', description: 'What each problem `type` URI means; public' },

@@ -69,7 +69,10 @@ export const webhookRoutes: FastifyPluginAsyncZod<{ context: ApiContext }> = asy
         createdAt: new Date().toISOString(),
       };
       if (!(await webhooks.create(webhook)))
-        throw webhookRefused('url', `this API key already has ${MAX_WEBHOOKS_PER_OWNER} webhooks; delete one first`);
+        throw webhookRefused(
+          'url',
+          `this API key already has ${MAX_WEBHOOKS_PER_OWNER} webhooks; delete one first`,
+        );
       request.logContext = { webhookId: webhook.id };
       const body = { ...served(webhook), secret: webhook.secret };
       return reply.code(201).header('location', body.links.self).send(body);

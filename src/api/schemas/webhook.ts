@@ -46,7 +46,9 @@ export const deliveryAttemptSchema = z
     attempt: z.int().min(1),
     status: z
       .enum(['delivered', 'retrying', 'failed'])
-      .describe('delivered: 2xx; retrying: will be tried again at nextAttemptAt; failed: given up or refused'),
+      .describe(
+        'delivered: 2xx; retrying: will be tried again at nextAttemptAt; failed: given up or refused',
+      ),
     httpStatus: z.int().nullable().describe("The receiver's status; null when there was no response"),
     latencyMs: z.number().min(0),
     error: z.string().nullable(),
