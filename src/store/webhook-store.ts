@@ -40,6 +40,18 @@ export const MAX_RECORDED_ATTEMPTS = 200;
 export const MAX_WEBHOOKS_PER_OWNER = 20;
 
 /**
+ * Claims up to ARGV[2] outbox entries that are due (score ≤ now) for ARGV[1] ms: their score
+ * moves to now + lease, so no other worker takes them meanwhile, and an entry whose worker
+ * died is due again once its lease ends. KEYS[1] the outbox. Returns the members.
+ */
+const CLAIM_OUTBOX = `
+local t = redis.call('TIME')
+local now = t[1] * 1000 + math.floor(t[2] / 1000)
+local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, tonumber(ARGV[2]))
+for _, member in ipairs(due) do redis.call('ZADD', KEYS[1], 'XX', now + tonumber(ARGV[1]), member) end
+return due`;
+
+/**
  * Standing webhooks and the record of delivery attempts in Redis. The owner index and the set
  * of owners with webhooks let the final transition of an experiment decide, inside its script,
  * whether it has deliveries to make (ExperimentStore.transition).
@@ -93,6 +105,18 @@ export class WebhookStore {
     // The last one gone: the owner's experiments no longer enter the outbox.
     if ((await this.redis.scard(keys.webhooksOf(webhook.owner))) === 0)
       await this.redis.srem(keys.webhookOwners, webhook.owner);
+  }
+
+  /**
+   * Leases up to `batch` due entries (`id|event`) of the webhook outbox for `leaseMs`; the
+   * caller removes each once its deliveries are queued (ackOutbox).
+   */
+  async claimOutbox(leaseMs: number, batch: number): Promise<string[]> {
+    return (await this.redis.eval(CLAIM_OUTBOX, 1, keys.webhookOutbox, leaseMs, batch)) as string[];
+  }
+
+  async ackOutbox(members: string[]): Promise<void> {
+    if (members.length > 0) await this.redis.zrem(keys.webhookOutbox, ...members);
   }
 
   /** Appends one attempt to the experiment's capped list, which expires with the experiment. */

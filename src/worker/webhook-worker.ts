@@ -1,4 +1,4 @@
-import { Queue, UnrecoverableError, Worker, type Job, type JobsOptions } from 'bullmq';
+import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
@@ -15,20 +15,14 @@ import { WebhookStore, type DeliveryAttempt, type StandingWebhook } from '../sto
 
 /** How often a worker moves the outbox's final events into dispatch jobs. */
 const OUTBOX_POLL_MS = 250;
+/** How long a worker holds the outbox entries it took; one that died leaves them due again after it. */
+const OUTBOX_LEASE_MS = 30_000;
 /** How long a worker trusts its copy of an owner's standing webhooks, for `progress` events. */
 const STANDING_CACHE_MS = 5_000;
 /** Tries of a `progress` delivery: it is stale soon, so it is not retried for a day. */
 const PROGRESS_ATTEMPTS = 3;
 /** Tries of a final event's delivery: bounded by WEBHOOK_RETRY_FOR_SECONDS, not by count. */
 const FINAL_ATTEMPTS = 1_000_000;
-
-/** The job that turns one event of one experiment into its deliveries. */
-export interface DispatchJobData {
-  experimentId: string;
-  event: WebhookEvent;
-  /** `progress` only: the trials done when it was sent (part of its id). */
-  completedTrials?: number;
-}
 
 /** The job that delivers one event to one target, retried until it is accepted or given up. */
 export interface DeliverJobData {
@@ -90,19 +84,11 @@ export async function startWebhookWorker(options: {
   const { config, connection, store } = options;
   const logger = options.logger.child({ component: 'webhooks' });
   const webhooks = new WebhookStore(connection, config.RESULT_TTL_SECONDS);
-  const queue = new Queue<DispatchJobData | DeliverJobData>(WEBHOOK_QUEUE, {
+  const queue = new Queue<DeliverJobData>(WEBHOOK_QUEUE, {
     ...QUEUE_OPTIONS,
     connection,
   });
   queue.on('error', (error) => logger.warn({ err: error }, 'webhook queue error'));
-
-  const dispatchOptions = (jobId: string): JobsOptions => ({
-    jobId,
-    attempts: 10,
-    backoff: { type: 'exponential', delay: 1000 },
-    removeOnComplete: true,
-    removeOnFail: { age: 24 * 3600 },
-  });
 
   /** The envelope of docs/api.md "Webhooks": `{ type, timestamp, data }`, data as GET serves it. */
   const envelope = async (record: ExperimentRecord, event: WebhookEvent): Promise<string | undefined> => {
@@ -124,9 +110,13 @@ export async function startWebhookWorker(options: {
     return `${head.slice(0, -1)}${omitted},"data":${data}}`;
   };
 
-  const dispatch = async (job: Job<DispatchJobData>): Promise<void> => {
-    const { experimentId: id, event } = job.data;
-    const log = logger.child({ jobId: job.id, experimentId: id, event });
+  /**
+   * Turns one event of one experiment into one delivery job per target: its `notify`, and the
+   * owner's standing webhooks read now (never by the API). The job ids are the deliveries'
+   * `webhook-id`s, so dispatching an event twice adds each job once.
+   */
+  const dispatch = async (id: string, event: WebhookEvent, completedTrials = 0): Promise<void> => {
+    const log = logger.child({ experimentId: id, event });
     const record = await store.get(id);
     if (record === undefined) {
       log.debug('experiment gone; nothing to deliver');
@@ -140,7 +130,7 @@ export async function startWebhookWorker(options: {
     if (targets.length === 0) return;
     const body = await envelope(record, event);
     if (body === undefined) return;
-    const eventKey = event === 'progress' ? `progress-${job.data.completedTrials ?? 0}` : event;
+    const eventKey = event === 'progress' ? `progress-${completedTrials}` : event;
     await queue.addBulk(
       targets.map(({ target, url }) => {
         const deliveryId = `${id}.${eventKey}.${target}`;
@@ -254,32 +244,28 @@ export async function startWebhookWorker(options: {
     throw new RetryLater(failure!, delay);
   };
 
-  const worker = new Worker<DispatchJobData | DeliverJobData>(
-    WEBHOOK_QUEUE,
-    (job) =>
-      job.name === 'deliver' ? deliver(job as Job<DeliverJobData>) : dispatch(job as Job<DispatchJobData>),
-    {
-      connection,
-      concurrency: config.WEBHOOK_CONCURRENCY,
-      lockDuration: Math.max(config.JOB_LOCK_MS, config.WEBHOOK_TIMEOUT_MS * 2),
-      stalledInterval: config.STALLED_INTERVAL_MS,
-      // A killed worker's delivery is always taken up again: it is never failed as stalled.
-      maxStalledCount: 1_000_000,
-      settings: {
-        backoffStrategy: (attemptsMade: number, _type?: string, error?: Error) =>
-          error instanceof RetryLater
-            ? error.delayMs
-            : backoffDelayMs(attemptsMade, config.WEBHOOK_RETRY_BASE_MS, config.WEBHOOK_RETRY_MAX_MS),
-      },
+  const worker = new Worker<DeliverJobData>(WEBHOOK_QUEUE, deliver, {
+    connection,
+    concurrency: config.WEBHOOK_CONCURRENCY,
+    lockDuration: Math.max(config.JOB_LOCK_MS, config.WEBHOOK_TIMEOUT_MS * 2),
+    stalledInterval: config.STALLED_INTERVAL_MS,
+    // A killed worker's delivery is always taken up again: it is never failed as stalled.
+    maxStalledCount: 1_000_000,
+    settings: {
+      backoffStrategy: (attemptsMade: number, _type?: string, error?: Error) =>
+        error instanceof RetryLater
+          ? error.delayMs
+          : backoffDelayMs(attemptsMade, config.WEBHOOK_RETRY_BASE_MS, config.WEBHOOK_RETRY_MAX_MS),
     },
-  );
+  });
   worker.on('error', (error) => logger.error({ err: error }, 'webhook worker error'));
   await worker.waitUntilReady();
 
   /**
-   * Moves the outbox's events into dispatch jobs, then removes them from it. The job ids are
-   * the events', so a worker that dies between the two steps, or two workers draining at once,
-   * add each job once.
+   * Dispatches the outbox's events, then removes them from it. Entries are leased, so two
+   * workers never dispatch one at once; a worker that dies before removing them leaves them due
+   * again after the lease, and the delivery jobs' ids, fixed by the event, make a second
+   * dispatch add only the jobs not already queued (docs/api.md "Webhooks").
    */
   let draining = false;
   const drain = async () => {
@@ -287,20 +273,19 @@ export async function startWebhookWorker(options: {
     draining = true;
     try {
       for (;;) {
-        const members = await connection.zrange(keys.webhookOutbox, 0, 99);
+        const members = await webhooks.claimOutbox(OUTBOX_LEASE_MS, 100);
         if (members.length === 0) return;
-        await queue.addBulk(
+        const outcomes = await Promise.allSettled(
           members.map((member) => {
             const [experimentId = '', event = ''] = member.split('|');
-            return {
-              name: 'dispatch',
-              data: { experimentId, event: event as WebhookEvent },
-              opts: dispatchOptions(`dispatch.${experimentId}.${event}`),
-            };
+            return dispatch(experimentId, event as WebhookEvent);
           }),
         );
-        await connection.zrem(keys.webhookOutbox, ...members);
-        if (members.length < 100) return;
+        const done = members.filter((_, i) => outcomes[i]!.status === 'fulfilled');
+        for (const outcome of outcomes)
+          if (outcome.status === 'rejected') logger.warn({ err: outcome.reason }, 'webhook dispatch failed');
+        await webhooks.ackOutbox(done);
+        if (done.length < 100) return;
       }
     } finally {
       draining = false;
@@ -335,10 +320,9 @@ export async function startWebhookWorker(options: {
         'NX',
       );
       if (fresh === null) return;
-      await queue.add(
-        'dispatch',
-        { experimentId: record.id, event: 'progress', completedTrials },
-        dispatchOptions(`dispatch.${record.id}.progress-${completedTrials}`),
+      // Not awaited: a task's progress flush must not wait on building a delivery.
+      dispatch(record.id, 'progress', completedTrials).catch((error: unknown) =>
+        logger.warn({ err: error, experimentId: record.id }, 'progress webhook dispatch failed'),
       );
     },
     async close() {
