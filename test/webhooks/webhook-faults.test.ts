@@ -165,3 +165,42 @@ test('Redis killed and restarted while a delivery waits for its retry: it is sti
   assert.equal(worker.child.exitCode, null, 'the worker survived the outage');
   await kill(worker);
 });
+
+test('a worker re-checks the address at delivery: one that may not reach loopback refuses, once', async () => {
+  // The API (WEBHOOK_ALLOW_PRIVATE=true) accepted the URL; this worker's rules refuse it.
+  const before = receiver.received.length;
+  const id = await submit({ ...longer, trials: 20, filterbank: { numFilters: 4, filterLengths: [8] } });
+  const worker = await startWorker({ WEBHOOK_ALLOW_PRIVATE: 'false' });
+  const attempts = await waitFor(
+    () => deliveries(id),
+    (a) => a.some((x) => x.status === 'failed'),
+    60_000,
+    'the refusal',
+    100,
+  );
+  assert.equal(attempts.length, 1);
+  assert.equal(attempts[0]!.httpStatus, null);
+  assert.match(
+    attempts[0]!.error ?? '',
+    /^refused: host 127\.0\.0\.1 resolves to 127\.0\.0\.1, which is not a public address/,
+  );
+  assert.equal(receiver.received.length, before, 'nothing was sent');
+  await kill(worker);
+});
+
+test('a resource over WEBHOOK_MAX_RESULT_BYTES is delivered without its result, with its link', async () => {
+  const id = await submit({ ...longer, trials: 20, filterbank: { numFilters: 4, filterLengths: [8] } });
+  const worker = await startWorker({ WEBHOOK_MAX_RESULT_BYTES: '500' });
+  const attempts = await deliveredTo(id, 'the delivery');
+  const body = JSON.parse(accepted(receiver, attempts[0]!.deliveryId)[0]!.body) as {
+    resultOmitted?: boolean;
+    data: { status: string; result?: unknown; links: { self: string } };
+  };
+  assert.equal(body.resultOmitted, true);
+  assert.equal(body.data.status, 'succeeded');
+  assert.equal(body.data.result, undefined);
+  assert.equal(body.data.links.self, `/v1/experiments/${id}`);
+  const served = (await http().get(body.data.links.self).expect(200)).body;
+  assert.ok(served.result !== undefined, 'the link serves the result');
+  await kill(worker);
+});

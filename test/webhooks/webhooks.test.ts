@@ -174,6 +174,26 @@ describe('deliveries are signed and carry the resource as GET serves it', () => 
   });
 });
 
+test('standing webhooks belong to their API key: another key neither lists nor reads nor deletes them', async () => {
+  const keyed = await stack.extraApp({ ...env, API_KEYS: 'key-a,key-b' });
+  const as = (key: string) => ({ authorization: `Bearer ${key}` });
+  const created = await request(keyed.server)
+    .post('/v1/webhooks')
+    .set(as('key-a'))
+    .send({ url: receiver.url })
+    .expect(201);
+  assert.deepEqual(created.body.events, ['succeeded', 'failed', 'cancelled']);
+  const path = `/v1/webhooks/${created.body.id}`;
+  assert.deepEqual(
+    (await request(keyed.server).get('/v1/webhooks').set(as('key-b')).expect(200)).body.items,
+    [],
+  );
+  await request(keyed.server).get(path).set(as('key-b')).expect(404);
+  await request(keyed.server).delete(path).set(as('key-b')).expect(404);
+  await request(keyed.server).get('/v1/webhooks').expect(401);
+  await request(keyed.server).delete(path).set(as('key-a')).expect(204);
+});
+
 describe('retries', () => {
   test('500, 500, then 200: exactly one accepted delivery, and three attempts recorded', async () => {
     receiver.answers.push({ status: 500 }, { status: 500 });
