@@ -100,7 +100,7 @@ export const webhookRoutes: FastifyPluginAsyncZod<{ context: ApiContext }> = asy
       schema: {
         operationId: 'getWebhook',
         summary: 'Get a webhook',
-        description: 'Without its secret.',
+        description: 'The webhook of this API key, with its URL and events; never its secret.',
         tags,
         security,
         params: webhookIdParamsSchema,
