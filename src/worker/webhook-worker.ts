@@ -308,22 +308,27 @@ export async function startWebhookWorker(options: {
 
   return {
     async progress(record, completedTrials) {
-      const wanted =
-        record.request.notify?.events.includes('progress') === true ||
-        (await standingOf(record.owner)).some((hook) => hook.events.includes('progress'));
-      if (!wanted) return;
-      const fresh = await connection.set(
-        keys.webhookProgress(record.id),
-        String(completedTrials),
-        'PX',
-        config.WEBHOOK_PROGRESS_INTERVAL_MS,
-        'NX',
-      );
-      if (fresh === null) return;
-      // Not awaited: a task's progress flush must not wait on building a delivery.
-      dispatch(record.id, 'progress', completedTrials).catch((error: unknown) =>
-        logger.warn({ err: error, experimentId: record.id }, 'progress webhook dispatch failed'),
-      );
+      // Never throws: a webhook problem must not fail the task whose progress this is.
+      try {
+        const wanted =
+          record.request.notify?.events.includes('progress') === true ||
+          (await standingOf(record.owner)).some((hook) => hook.events.includes('progress'));
+        if (!wanted) return;
+        const fresh = await connection.set(
+          keys.webhookProgress(record.id),
+          String(completedTrials),
+          'PX',
+          config.WEBHOOK_PROGRESS_INTERVAL_MS,
+          'NX',
+        );
+        if (fresh === null) return;
+        // Not awaited: a task's progress flush must not wait on building a delivery.
+        dispatch(record.id, 'progress', completedTrials).catch((error: unknown) =>
+          logger.warn({ err: error, experimentId: record.id }, 'progress webhook dispatch failed'),
+        );
+      } catch (error) {
+        logger.warn({ err: error, experimentId: record.id }, 'progress webhook skipped');
+      }
     },
     async close() {
       clearInterval(poller);
