@@ -1,7 +1,9 @@
 // Webhook faults (docs/api.md "Webhooks", durability): worker processes killed with SIGKILL while
 // an experiment runs and while a delivery is in flight, a final event recorded while no worker
 // runs, and Redis (AOF on) killed and restarted while a delivery waits for its retry. In every
-// case the receiver, a real HTTP server on loopback, still accepts the delivery.
+// case the receiver, a real HTTP server on loopback, still accepts the delivery. Also, with
+// worker processes of their own settings: the address check at delivery, the result size limit,
+// and the failed event.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import request from 'supertest';
@@ -202,5 +204,31 @@ test('a resource over WEBHOOK_MAX_RESULT_BYTES is delivered without its result, 
   assert.equal(body.data.links.self, `/v1/experiments/${id}`);
   const served = (await http().get(body.data.links.self).expect(200)).body;
   assert.ok(served.result !== undefined, 'the link serves the result');
+  await kill(worker);
+});
+
+test('a failed experiment sends experiment.failed, with its error', async () => {
+  // Its stored signal is deleted before any worker plans it: the worker fails it with 422.
+  const signal = await http()
+    .post('/v1/signals')
+    .send({ samples: [1, 0.5, -0.25, 0, 0.75, -1, 0.5, 0.25] })
+    .expect(201);
+  const id = await submit({
+    type: 'energy',
+    seed: 1,
+    trials: 10,
+    filterbank: { numFilters: 2, filterLengths: [4] },
+    signals: [{ kind: 'stored', id: signal.body.id }],
+  });
+  await http().delete(`/v1/signals/${signal.body.id}`).expect(204);
+  const worker = await startWorker();
+  const attempts = await deliveredTo(id, 'the failed event');
+  const body = JSON.parse(accepted(receiver, attempts[0]!.deliveryId)[0]!.body) as {
+    type: string;
+    data: { status: string; error: { status: number } };
+  };
+  assert.equal(body.type, 'experiment.failed');
+  assert.equal(body.data.status, 'failed');
+  assert.equal(body.data.error.status, 422);
   await kill(worker);
 });

@@ -74,13 +74,11 @@ const call = fc.oneof(
     path: '/v1/experiments',
     body: { ...smallRequest(5, 1), notify: mutate(validNotify, path, value) },
   })),
-  fc
-    .tuple(fc.constantFrom(...paths), fc.oneof(hostile, fc.constant(undefined)))
-    .map(([path, value]) => ({
-      method: 'POST',
-      path: '/v1/webhooks',
-      body: mutate(validNotify, path, value),
-    })),
+  fc.tuple(fc.constantFrom(...paths), fc.oneof(hostile, fc.constant(undefined))).map(([path, value]) => ({
+    method: 'POST',
+    path: '/v1/webhooks',
+    body: mutate(validNotify, path, value),
+  })),
   fc.tuple(fc.constantFrom('GET', 'DELETE', 'POST'), fc.string({ maxLength: 60 })).map(([method, id]) => ({
     method,
     path: `/v1/webhooks/${encodeURIComponent(id)}`,
