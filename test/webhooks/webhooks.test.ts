@@ -194,6 +194,38 @@ test('standing webhooks belong to their API key: another key neither lists nor r
   await request(keyed.server).delete(path).set(as('key-a')).expect(204);
 });
 
+test('at most 20 standing webhooks per key; deleting one stops its deliveries still being retried', async () => {
+  const made: string[] = [];
+  for (let i = 0; i < 20; i++)
+    made.push(
+      (
+        await http()
+          .post('/v1/webhooks')
+          .send({ url: `${receiver.url}?n=${i}`, events: ['cancelled'] })
+          .expect(201)
+      ).body.id as string,
+    );
+  const refused = await http().post('/v1/webhooks').send({ url: receiver.url });
+  assert.equal(refused.status, 422, refused.text);
+  assert.equal(problemOf(refused).type, '/problems/webhook-refused');
+  for (const id of made) await http().delete(`/v1/webhooks/${id}`).expect(204);
+
+  const hook = (await http().post('/v1/webhooks').send({ url: receiver.url }).expect(201)).body as {
+    id: string;
+  };
+  receiver.answers.push(...Array.from({ length: 20 }, () => ({ status: 500 })));
+  try {
+    const id = (await http().post('/v1/experiments').send(smallRequest(20, 9)).expect(202)).body.id as string;
+    await attemptsUntil(id, (a) => a.some((x) => x.status === 'retrying'), 'a failed attempt');
+    await http().delete(`/v1/webhooks/${hook.id}`).expect(204);
+    const attempts = await attemptsUntil(id, (a) => a.some((x) => x.status === 'failed'), 'the stop');
+    assert.equal(attempts.at(-1)!.error, 'the webhook was deleted');
+    assert.ok(attempts.every((a) => a.target === hook.id && a.status !== 'delivered'));
+  } finally {
+    receiver.answers.length = 0;
+  }
+});
+
 describe('retries', () => {
   test('500, 500, then 200: exactly one accepted delivery, and three attempts recorded', async () => {
     receiver.answers.push({ status: 500 }, { status: 500 });
