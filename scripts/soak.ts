@@ -4,13 +4,28 @@
 // API's p99 latency and the workers' peak RSS. Exits 1 if a check fails.
 //   SOAK_EXPERIMENTS (10000), SOAK_CONCURRENCY (32), SOAK_TIMEOUT_S (900), SOAK_TTL_S (60),
 //   SOAK_API_PROCESSES (1: API_PROCESSES of the API)
+// SOAK_WEBHOOKS=1 runs SOAK_EXPERIMENTS twice in one invocation, on the same API and workers,
+// in four halves: without webhooks, with `notify` on every experiment (twice), without again.
+// The deliveries go to a receiver in this process, which answers every 50th request 503, so
+// retries happen too. It reports the deliveries lost (must be 0) and duplicated (at least once:
+// a retry of a delivery the receiver did accept, docs/api.md "Webhooks"), checks every
+// signature, and compares the experiment throughput with and without webhooks.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createHmac, randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { kernelPreferenceFromEnvironment } from '../src/config.js';
 import { engineVersion } from '../src/core/wasm/engine-version.js';
-import { EXPERIMENT_QUEUE, QUEUE_OPTIONS, TASK_QUEUE, queuePrefix } from '../src/queue/queue-names.js';
+import {
+  EXPERIMENT_QUEUE,
+  QUEUE_OPTIONS,
+  TASK_QUEUE,
+  WEBHOOK_QUEUE,
+  queuePrefix,
+} from '../src/queue/queue-names.js';
 import { keys } from '../src/store/redis-keys.js';
 import { freePort, startRedis } from '../test/support/redis-server.js';
 
@@ -22,6 +37,8 @@ const deadline = Date.now() + Number(process.env.SOAK_TIMEOUT_S ?? 900) * 1000;
 // the run checks it, since an expired record would read as "not succeeded".
 const ttlSeconds = Number(process.env.SOAK_TTL_S ?? 120);
 const apiProcesses = Number(process.env.SOAK_API_PROCESSES ?? 1);
+const withWebhooks = ['1', 'true', 'yes'].includes(process.env.SOAK_WEBHOOKS ?? '');
+const webhookSecret = `whsec_${randomBytes(32).toString('base64')}`;
 const failures: string[] = [];
 const check = (ok: boolean, what: string) => {
   console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}`);
@@ -41,7 +58,42 @@ const env = {
   RESULT_TTL_SECONDS: String(ttlSeconds),
   WORKER_CONCURRENCY: '1',
   API_PROCESSES: String(apiProcesses),
+  ...(withWebhooks
+    ? {
+        WEBHOOK_SECRET: webhookSecret,
+        WEBHOOK_ALLOW_PRIVATE: 'true',
+        WEBHOOK_RETRY_BASE_MS: '200',
+        WEBHOOK_RETRY_MAX_MS: '2000',
+      }
+    : {}),
 };
+
+/** The soak's webhook receiver: webhook-id → accepted deliveries; every 50th request gets 503. */
+const accepted = new Map<string, number>();
+let requestsReceived = 0;
+let badSignatures = 0;
+const receiver = createServer((req, res) => {
+  const chunks: Buffer[] = [];
+  req.on('data', (chunk: Buffer) => chunks.push(chunk));
+  req.on('end', () => {
+    requestsReceived++;
+    const body = Buffer.concat(chunks).toString('utf8');
+    const id = String(req.headers['webhook-id']);
+    const key = Buffer.from(webhookSecret.slice('whsec_'.length), 'base64');
+    const mac = createHmac('sha256', key)
+      .update(`${id}.${String(req.headers['webhook-timestamp'])}.${body}`)
+      .digest('base64');
+    if (req.headers['webhook-signature'] !== `v1,${mac}`) badSignatures++;
+    if (requestsReceived % 50 === 0) {
+      res.writeHead(503).end();
+      return;
+    }
+    accepted.set(id, (accepted.get(id) ?? 0) + 1);
+    res.writeHead(200).end();
+  });
+});
+if (withWebhooks) await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+const receiverUrl = () => `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
 
 /** experiment id → how many times a worker reported it succeeded. */
 const succeeded = new Map<string, number>();
@@ -90,47 +142,97 @@ const rssTimer = setInterval(() => {
   }
 }, 1000);
 
-const body = JSON.stringify({
+const request = {
   type: 'frame-bounds',
   trials: 5,
   signalLength: 64,
   filterbank: { numFilters: 4, filterLengths: [4] },
-});
+};
 const latencies: number[] = [];
 const ids: string[] = [];
-let next = 0;
-const started = performance.now();
-await Promise.all(
-  Array.from({ length: concurrency }, async () => {
-    while (next < total && Date.now() < deadline) {
-      next++;
-      const t0 = performance.now();
-      const res = await fetch(`http://127.0.0.1:${port}/v1/experiments`, {
-        method: 'POST',
-        body,
-        headers: { 'content-type': 'application/json' },
-      });
-      latencies.push(performance.now() - t0);
-      const json = (await res.json()) as { id?: string };
-      if (res.status === 202 && json.id !== undefined) ids.push(json.id);
-      else failures.push(`POST answered ${res.status}`);
-    }
-  }),
-);
-const submitSeconds = (performance.now() - started) / 1000;
-while (succeeded.size < ids.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
-const doneSeconds = (performance.now() - started) / 1000;
+
+/** Submits `count` experiments with `concurrency` clients and waits until all succeeded. */
+async function runPhase(body: string, count: number): Promise<{ ids: string[]; doneSeconds: number }> {
+  const phaseIds: string[] = [];
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < count && Date.now() < deadline) {
+        next++;
+        const t0 = performance.now();
+        const res = await fetch(`http://127.0.0.1:${port}/v1/experiments`, {
+          method: 'POST',
+          body,
+          headers: { 'content-type': 'application/json' },
+        });
+        latencies.push(performance.now() - t0);
+        const json = (await res.json()) as { id?: string };
+        if (res.status === 202 && json.id !== undefined) phaseIds.push(json.id);
+        else failures.push(`POST answered ${res.status}`);
+      }
+    }),
+  );
+  const submitSeconds = (performance.now() - started) / 1000;
+  while (phaseIds.some((id) => !succeeded.has(id)) && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 200));
+  const doneSeconds = (performance.now() - started) / 1000;
+  console.log(
+    `submitted ${phaseIds.length} experiments${body.includes('"notify"') ? ' with webhooks' : ''} in ${submitSeconds.toFixed(1)} s (${(phaseIds.length / submitSeconds).toFixed(0)}/s); all done after ${doneSeconds.toFixed(1)} s (${(phaseIds.length / doneSeconds).toFixed(0)} experiments/s)`,
+  );
+  ids.push(...phaseIds);
+  return { ids: phaseIds, doneSeconds };
+}
+
+const soakStarted = performance.now();
+const plainBody = JSON.stringify(request);
+if (!withWebhooks) await runPhase(plainBody, total);
+else {
+  // Without, with, with, without (half of SOAK_EXPERIMENTS each): a drift in the machine's load
+  // during the run weighs on both kinds alike.
+  const hookedBody = JSON.stringify({ ...request, notify: { url: receiverUrl() } });
+  const half = Math.ceil(total / 2);
+  type Run = { ids: string[]; doneSeconds: number };
+  const runs: { plain: Run[]; hooked: Run[] } = { plain: [], hooked: [] };
+  runs.plain.push(await runPhase(plainBody, half));
+  runs.hooked.push(await runPhase(hookedBody, half));
+  runs.hooked.push(await runPhase(hookedBody, total - half));
+  runs.plain.push(await runPhase(plainBody, total - half));
+  const throughput = (list: Run[]) =>
+    list.reduce((n, r) => n + r.ids.length, 0) / list.reduce((t, r) => t + r.doneSeconds, 0);
+  const expected = runs.hooked.flatMap((r) => r.ids.map((id) => `${id}.succeeded.notify`));
+  const deliveredBy = Date.now() + 120_000;
+  while (expected.some((id) => !accepted.has(id)) && Date.now() < deliveredBy)
+    await new Promise((r) => setTimeout(r, 200));
+  const lost = expected.filter((id) => !accepted.has(id)).length;
+  const duplicated = [...accepted.values()].reduce((sum, n) => sum + n - 1, 0);
+  const ratio = throughput(runs.hooked) / throughput(runs.plain);
+  console.log(
+    `webhooks: ${expected.length} expected, ${accepted.size} delivered, ${lost} lost, ${duplicated} duplicated (at least once), ${requestsReceived} requests (every 50th answered 503 and retried), ${badSignatures} bad signatures`,
+  );
+  console.log(
+    `experiments per second: ${throughput(runs.plain).toFixed(0)} without webhooks, ${throughput(runs.hooked).toFixed(0)} with; ratio ${ratio.toFixed(2)}`,
+  );
+  check(lost === 0, 'no webhook delivery lost');
+  check(badSignatures === 0, 'every delivery carries a valid signature');
+  check(
+    [...accepted.keys()].every((id) => expected.includes(id)),
+    'no delivery for an experiment without notify',
+  );
+  // The runs share two cores with the receiver and other load: a real slowdown would be a
+  // factor, not the few percent of noise.
+  check(ratio > 0.7, 'experiments are not slower with webhooks on (throughput ratio > 0.7)');
+}
 clearInterval(rssTimer);
+// From the first submission to the last success, of every run.
+const doneSeconds = (performance.now() - soakStarted) / 1000;
 
 latencies.sort((a, b) => a - b);
 const p = (q: number) =>
   latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!.toFixed(1);
-console.log(
-  `submitted ${ids.length} experiments in ${submitSeconds.toFixed(1)} s (${(ids.length / submitSeconds).toFixed(0)}/s); all done after ${doneSeconds.toFixed(1)} s`,
-);
 console.log(`API latency of POST: p50 ${p(0.5)} ms, p99 ${p(0.99)} ms, max ${p(1)} ms`);
 console.log(`worker peak RSS: ${(peakRssKiB / 1024).toFixed(0)} MiB`);
-check(ids.length === total, `${total} experiments accepted`);
+check(ids.length === total * (withWebhooks ? 2 : 1), `${ids.length} experiments accepted`);
 check(
   doneSeconds < ttlSeconds,
   `the run (${doneSeconds.toFixed(0)} s) ended before the first records could expire (SOAK_TTL_S ${ttlSeconds})`,
@@ -154,7 +256,10 @@ const prefix = queuePrefix(engineVersion(kernelPreferenceFromEnvironment()));
 const queues = [
   new Queue(EXPERIMENT_QUEUE, { ...QUEUE_OPTIONS, prefix, connection: redis }),
   new Queue(TASK_QUEUE, { ...QUEUE_OPTIONS, prefix, connection: redis }),
+  ...(withWebhooks ? [new Queue(WEBHOOK_QUEUE, { ...QUEUE_OPTIONS, connection: redis })] : []),
 ];
+// The webhook queue's own bookkeeping keys (id counter, meta, events stream).
+const keySlack = withWebhooks ? 8 : 4;
 const settleBy = Date.now() + (ttlSeconds + 45) * 1000;
 let memory = 0;
 let dbsize = 0;
@@ -162,7 +267,7 @@ for (;;) {
   await new Promise((r) => setTimeout(r, 2000));
   dbsize = await redis.dbsize();
   memory = Number(/used_memory:(\d+)/.exec(await redis.info('memory'))![1]);
-  if (dbsize <= baselineKeys + 4 || Date.now() > settleBy) break;
+  if (dbsize <= baselineKeys + keySlack || Date.now() > settleBy) break;
 }
 const counts = await Promise.all(
   queues.map((q) =>
@@ -175,9 +280,9 @@ console.log(
 console.log(`queue counts: ${JSON.stringify(counts)}`);
 check(
   counts.every((c) => Object.values(c).every((n) => n === 0)),
-  'both queues are empty',
+  'the queues are empty',
 );
-check(dbsize <= baselineKeys + 4, 'Redis keys back to baseline (BullMQ keeps a few bookkeeping keys)');
+check(dbsize <= baselineKeys + keySlack, 'Redis keys back to baseline (BullMQ keeps a few bookkeeping keys)');
 check(
   memory - baselineMemory < 4 * 1048576,
   'Redis memory back within 4 MiB of baseline (event streams are capped)',
@@ -186,6 +291,7 @@ check(
 for (const q of queues) await q.close();
 for (const child of [api, ...workers]) child.kill('SIGTERM');
 redis.disconnect();
+receiver.close();
 await server.stop();
 console.log(failures.length === 0 ? 'soak passed' : `soak FAILED: ${failures.join('; ')}`);
 process.exit(failures.length === 0 ? 0 : 1);

@@ -72,6 +72,30 @@ export const configSchema = z.object({
    * different queues and never share an experiment.
    */
   FBSTAB_KERNEL: z.enum(KERNEL_PREFERENCES as [KernelPreference, ...KernelPreference[]]).default('auto'),
+  /**
+   * The secret that signs the deliveries of per-request `notify` (docs/api.md "Webhooks"), as
+   * Standard Webhooks writes it: `whsec_` and the base64 of 24 to 64 random bytes. Unset means
+   * a request with `notify` is refused (422): nothing could sign its deliveries.
+   */
+  WEBHOOK_SECRET: z
+    .string()
+    .regex(/^whsec_[A-Za-z0-9+/]{32,88}={0,2}$/, 'expected whsec_ and the base64 of 24 to 64 bytes')
+    .optional(),
+  /** Lets webhook URLs reach loopback, private and link-local addresses (tests, private networks). */
+  WEBHOOK_ALLOW_PRIVATE: bool.default(false),
+  /** Deliveries one worker process sends at once (I/O on its event loop, never a task thread). */
+  WEBHOOK_CONCURRENCY: positiveInt.default(16),
+  /** How long one delivery attempt may take, connection and response included. */
+  WEBHOOK_TIMEOUT_MS: positiveInt.default(10_000),
+  /** The first retry's delay; each next one doubles, with jitter, up to WEBHOOK_RETRY_MAX_MS. */
+  WEBHOOK_RETRY_BASE_MS: positiveInt.default(5_000),
+  WEBHOOK_RETRY_MAX_MS: positiveInt.default(3_600_000),
+  /** A delivery is given up this long after its first attempt. */
+  WEBHOOK_RETRY_FOR_SECONDS: positiveInt.default(24 * 3600),
+  /** A resource whose JSON is larger than this is sent without its `result` (links.self has it). */
+  WEBHOOK_MAX_RESULT_BYTES: positiveInt.default(256 * 1024),
+  /** At most one `progress` event per experiment this often. */
+  WEBHOOK_PROGRESS_INTERVAL_MS: positiveInt.default(5_000),
   METRICS_PUBLIC: bool.default(true),
   DOCS_PUBLIC: bool.default(true),
 });

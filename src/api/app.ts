@@ -30,6 +30,7 @@ import { experimentRoutes } from './routes/experiments.js';
 import { operationRoutes } from './routes/operations.js';
 import { plotRoutes } from './routes/plots.js';
 import { analysisRoutes } from './routes/analysis.js';
+import { webhookRoutes } from './routes/webhooks.js';
 import { signalRoutes } from './routes/signals.js';
 import { problemTypeRoutes } from './routes/problem-types.js';
 import { useUtf8JsonParser } from './utf8-json-parser.js';
@@ -217,6 +218,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await v1.register(presetRoutes);
       await v1.register(signalRoutes, { context });
       await v1.register(analysisRoutes, { context });
+      await v1.register(webhookRoutes, { context });
     },
     { prefix: '/v1' },
   );

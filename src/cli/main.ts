@@ -63,6 +63,9 @@ program
       randomInt(2 ** 32),
     );
     process.stderr.write(`seed ${request.seed}\n`);
+    // docs/api.md "Webhooks": the same body may carry `notify`; a local run sends no webhooks.
+    if (request.notify !== undefined)
+      process.stderr.write('note: notify is ignored: a local run sends no webhooks\n');
     const bar = createProgressBar(request.type);
     try {
       const result = await runExperimentInParallel(request, {

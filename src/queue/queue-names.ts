@@ -2,6 +2,11 @@
 export const EXPERIMENT_QUEUE = 'fbstab-experiments';
 /** The child queue: one job per task (a trial range of a cell, or a theory computation). */
 export const TASK_QUEUE = 'fbstab-tasks';
+/**
+ * Webhook jobs (dispatch of one event, delivery to one target), under BullMQ's default prefix:
+ * not per engine, since a delivery computes nothing.
+ */
+export const WEBHOOK_QUEUE = 'fbstab-webhooks';
 /** Tries per task before the experiment fails; transient failures back off exponentially. */
 export const TASK_ATTEMPTS = 3;
 /**

@@ -20,6 +20,7 @@ import type { ExperimentSnapshot, ExperimentStore } from '../store/experiment-st
 import { keys } from '../store/redis-keys.js';
 import { SignalStore } from '../store/signal-store.js';
 import { progressData, publishStatus } from './experiment-events.js';
+import { checkNotify } from './check-webhook-url.js';
 import { HttpProblem } from './problem.js';
 
 /** Children per experiment stay below this, so huge trial counts get bigger chunks. */
@@ -68,6 +69,7 @@ export class ExperimentService {
     idempotencyKey: string | undefined,
     rawBody: unknown,
   ): Promise<{ record: ExperimentRecord; created: boolean }> {
+    if (request.notify !== undefined) await checkNotify(request.notify, this.config);
     const seeded = withSeed(request, () => randomInt(2 ** 32));
     // `{ "kind": "stored" }` signals are the owner's uploads; an unknown id is named by the plan.
     const stored = await this.signals.resolve(storedSignalIds(seeded), owner);

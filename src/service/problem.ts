@@ -102,6 +102,17 @@ export const PROBLEM_TYPES: readonly ProblemType[] = [
       'experiment, it could no longer be planned (a stored signal was deleted after the experiment was submitted).',
   },
   {
+    slug: 'webhook-refused',
+    status: 422,
+    title: 'Webhook refused',
+    description:
+      'A webhook URL (`notify.url` of an experiment, or `url` of POST /v1/webhooks, named in `errors`) is not ' +
+      'http or https, does not resolve, or resolves to an address that is not public (loopback, private, ' +
+      'link-local, cloud metadata, carrier-grade NAT, unique-local, multicast or reserved); or the request ' +
+      'has `notify` and the server has no WEBHOOK_SECRET to sign its deliveries with (register a standing ' +
+      'webhook instead), or the API key already has the most standing webhooks allowed.',
+  },
+  {
     slug: 'too-many-requests',
     status: 429,
     title: 'Too many requests',
@@ -130,10 +141,28 @@ export const PROBLEM_TYPES: readonly ProblemType[] = [
 /** The path a problem type is served at, and its `type` URI. */
 export const problemTypePath = (slug: string) => `/problems/${slug}`;
 
-const BY_STATUS = new Map(PROBLEM_TYPES.map((t) => [t.status, t]));
+/** The first type of each status is its default; a later one is sent by name (TypedHttpProblem). */
+const BY_STATUS = new Map(PROBLEM_TYPES.toReversed().map((t) => [t.status, t]));
 
 /** The `type` URI of a problem with this status: `/problems/<slug>`, or `about:blank`. */
 export function problemType(status: number): string {
   const known = BY_STATUS.get(status);
   return known === undefined ? 'about:blank' : problemTypePath(known.slug);
+}
+
+/** An HttpProblem of a type other than its status's default one (`slug` is in PROBLEM_TYPES). */
+export class TypedHttpProblem extends HttpProblem {
+  constructor(
+    readonly slug: string,
+    status: number,
+    title: string,
+    detail: string,
+    extensions: Record<string, unknown> = {},
+  ) {
+    super(status, title, detail, extensions);
+  }
+
+  override toProblem(): Problem {
+    return { ...super.toProblem(), type: problemTypePath(this.slug) };
+  }
 }

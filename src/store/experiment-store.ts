@@ -25,9 +25,12 @@ return 1`;
 
 /**
  * Moves a record to a new status only from one of the allowed ones, atomically, so that a
- * cancel racing a worker's "succeeded" cannot be overwritten. KEYS[1] record hash; ARGV: new
- * status, comma-separated allowed statuses, TTL seconds (0 = keep), then field/value pairs of
- * the patch. Returns the hash's fields and values, or false.
+ * cancel racing a worker's "succeeded" cannot be overwritten. KEYS[1] record hash, KEYS[2] the
+ * owners with standing webhooks, KEYS[3] the webhook outbox; ARGV: new status, comma-separated
+ * allowed statuses, TTL seconds (0 = keep), the outbox member, then field/value pairs of the
+ * patch. A final status of an experiment with `notify`, or of an owner with standing webhooks,
+ * enters the outbox in the same step (docs/api.md "Webhooks"), so no crash between the two can
+ * lose its deliveries. Returns the hash's fields and values, or false.
  */
 const TRANSITION = `
 local status = redis.call('HGET', KEYS[1], 'status')
@@ -35,15 +38,24 @@ if not status then return false end
 local allowed = false
 for s in string.gmatch(ARGV[2], '[^,]+') do if status == s then allowed = true end end
 if not allowed then return false end
-redis.call('HSET', KEYS[1], 'status', ARGV[1], unpack(ARGV, 4))
+redis.call('HSET', KEYS[1], 'status', ARGV[1], unpack(ARGV, 5))
 local ttl = tonumber(ARGV[3])
-if ttl > 0 then redis.call('EXPIRE', KEYS[1], ttl) end
+if ttl > 0 then
+  redis.call('EXPIRE', KEYS[1], ttl)
+  if redis.call('HEXISTS', KEYS[1], 'notify') == 1
+    or redis.call('SISMEMBER', KEYS[2], redis.call('HGET', KEYS[1], 'owner')) == 1 then
+    local now = redis.call('TIME')
+    redis.call('ZADD', KEYS[3], now[1] * 1000 + math.floor(now[2] / 1000), ARGV[4])
+  end
+end
 return redis.call('HGETALL', KEYS[1])`;
 
 /** The hash fields of a new record. */
 function recordFields(record: ExperimentRecord): Record<string, string> {
   const { status, startedAt, finishedAt, error, ...doc } = record;
   const fields: Record<string, string> = { doc: JSON.stringify(doc), owner: doc.owner, status };
+  // A flag the transition script reads without parsing the doc (its webhook outbox).
+  if (doc.request.notify !== undefined) fields.notify = '1';
   if (startedAt !== undefined) fields.startedAt = startedAt;
   if (finishedAt !== undefined) fields.finishedAt = finishedAt;
   if (error !== undefined) fields.error = JSON.stringify(error);
@@ -235,11 +247,14 @@ export class ExperimentStore {
     if (patch.error !== undefined) patchPairs.push('error', JSON.stringify(patch.error));
     const out = (await this.redis.eval(
       TRANSITION,
-      1,
+      3,
       keys.experiment(id),
+      keys.webhookOwners,
+      keys.webhookOutbox,
       status,
       from.join(','),
       final ? this.ttlSeconds : 0,
+      `${id}|${status}`,
       ...patchPairs,
     )) as string[] | null;
     if (out === null) return undefined;
@@ -275,7 +290,13 @@ export class ExperimentStore {
   async delete(record: ExperimentRecord): Promise<boolean> {
     const [[, removed] = [null, 0]] = (await this.redis
       .multi()
-      .del(keys.experiment(record.id), keys.result(record.id), keys.progress(record.id), keys.body(record.id))
+      .del(
+        keys.experiment(record.id),
+        keys.result(record.id),
+        keys.progress(record.id),
+        keys.body(record.id),
+        keys.deliveries(record.id),
+      )
       .zrem(keys.experimentsOf(record.owner), record.id)
       .zrem(keys.expiries, `${record.owner}|${record.id}`)
       .exec()) as [Error | null, number][];

@@ -26,6 +26,21 @@ export const keys = {
   idempotency: (owner: string, key: string) => `${PREFIX}:idempotency:${owner}:${key}`,
   /** Pub/sub: progress and status events of one experiment. */
   events: (id: string) => `${PREFIX}:events:${id}`,
+  /** Capped list of the webhook delivery attempts of one experiment (JSON), expiring with it. */
+  deliveries: (id: string) => `${PREFIX}:experiment:${id}:deliveries`,
+  /** Set when a `progress` webhook event of the experiment was sent; its TTL is the throttle. */
+  webhookProgress: (id: string) => `${PREFIX}:experiment:${id}:webhook-progress`,
+  /** JSON of one standing webhook (StandingWebhook), secret included. */
+  webhook: (id: string) => `${PREFIX}:webhook:${id}`,
+  /** Set of the ids of one owner's standing webhooks. */
+  webhooksOf: (owner: string) => `${PREFIX}:owner:${owner}:webhooks`,
+  /** Set of the owners that have at least one standing webhook (read by the final transition). */
+  webhookOwners: `${PREFIX}:webhook-owners`,
+  /**
+   * The webhook outbox: sorted set of `id|event` by time, written by the same script that makes
+   * an experiment final, drained by the workers into delivery jobs (docs/api.md "Webhooks").
+   */
+  webhookOutbox: `${PREFIX}:webhook-outbox`,
   /** Pub/sub: ids of experiments to stop, for every worker. */
   cancelChannel: `${PREFIX}:cancel`,
 } as const;

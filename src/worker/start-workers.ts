@@ -30,6 +30,7 @@ import type { ExperimentRecord } from '../store/experiment-record.js';
 import { ExperimentStore } from '../store/experiment-store.js';
 import { keys } from '../store/redis-keys.js';
 import { SignalStore } from '../store/signal-store.js';
+import { startWebhookWorker } from './webhook-worker.js';
 
 /** Progress is flushed to Redis and published at most this often per experiment (API: ≥ 1/s). */
 const PROGRESS_FLUSH_MS = 250;
@@ -68,6 +69,8 @@ export async function startWorkers(options: {
   const kernel = config.FBSTAB_KERNEL;
   const engine = engineVersion(kernel);
   const controllers = new Map<string, Set<AbortController>>();
+  // Deliveries: their own queue and Worker, on this event loop (docs/api.md "Webhooks").
+  const webhooks = await startWebhookWorker({ config, connection, logger, store });
 
   const subscriber = connection.duplicate();
   await subscriber.subscribe(keys.cancelChannel);
@@ -161,6 +164,7 @@ export async function startWorkers(options: {
         event: 'progress',
         data: progressData(completed, plan.totalTrials),
       });
+      await webhooks.progress(entry.record, completed);
     };
     channel.port1.on('message', (delta: number) => {
       trials += delta;
@@ -298,7 +302,7 @@ export async function startWorkers(options: {
     async close() {
       clearInterval(sweeper);
       // Finish the jobs in hand (BullMQ hands back what it cannot finish as stalled).
-      await Promise.all([taskWorker.close(), assembleWorker.close()]);
+      await Promise.all([taskWorker.close(), assembleWorker.close(), webhooks.close()]);
       await flows.close();
       await subscriber.quit().catch(() => subscriber.disconnect());
       if (options.pool === undefined) await pool.destroy();

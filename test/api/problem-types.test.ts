@@ -66,8 +66,18 @@ describe('every problem type the service sends resolves on the service', () => {
     });
   }
 
+  test('webhook-refused (a second 422): a webhook URL on loopback resolves to its description', async () => {
+    const res = await http().post('/v1/webhooks').send({ url: 'http://127.0.0.1:9/hook' });
+    assert.equal(res.status, 422, res.text);
+    const problem = problemOf(res);
+    assert.equal(problem.type, '/problems/webhook-refused');
+    const described = await http().get(problem.type).expect(200);
+    assert.equal(described.body.status, 422);
+    assert.equal(described.body.title, problem.title);
+  });
+
   test('the statuses provoked above are every registered type but 500, which a failed task sends', () => {
-    const registered = PROBLEM_TYPES.map((t) => t.status).sort((a, b) => a - b);
+    const registered = [...new Set(PROBLEM_TYPES.map((t) => t.status))].sort((a, b) => a - b);
     assert.deepEqual(
       registered.filter((s) => s !== 500),
       Object.keys(PROVOKE).map(Number),

@@ -53,6 +53,11 @@ const TAGS = [
     description: 'Signals uploaded once (WAV or JSON), used by many experiments and analyses',
   },
   { name: 'analysis', description: 'Synchronous theory and design, no Monte Carlo' },
+  {
+    name: 'webhooks',
+    description:
+      'Signed deliveries of experiment events to your URLs (Standard Webhooks), and their attempts',
+  },
   { name: 'operations', description: 'Probes, metrics and this document; public by default' },
   { name: 'problems', description: 'What each problem `type` URI means; public' },
 ];

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { notifySchema } from './notify-schema.js';
 import { INIT_SCHEMES } from '../../core/filterbank/tap-law.js';
 import { LIMITS } from './limits.js';
 
@@ -50,4 +51,5 @@ export const sharedRequestFields = {
     .optional()
     .describe('Integer in [0, 2^32); drawn by the server when absent'),
   trials: z.int().min(1).max(LIMITS.maxTrials).default(1000),
+  notify: notifySchema.optional(),
 };
