@@ -68,6 +68,20 @@ describe('POST /v1/analyze/signal', () => {
     assert.equal(r2.text, JSON.stringify(analyzeSignal(analyzeSignalRequestSchema.parse(sine))));
   });
 
+  test('a tail probability too small for the exact law: 200, exact deviations null with a note', async () => {
+    // Was a 500 (found by the webhook fuzz): 1 − p rounded to 1 and the quantile threw.
+    const body = {
+      signal: { kind: 'sine', length: 64, frequency: 0.1 },
+      numFilters: [10],
+      filterLengths: [8],
+      tailProbability: 5.39e-302,
+    };
+    const res = await http().post('/v1/analyze/signal').send(body).expect(200);
+    const cell = JSON.stringify(res.body);
+    assert.match(cell, /"exactUpper":null/);
+    assert.match(cell, /must both be at least 1e-10/);
+  });
+
   test('a stored WAV gives exactly what `fbstab analyze-signal` prints for the file', async () => {
     const bytes = wavOf(2, '24', 700, 22050);
     const file = join(dir, 'tone.wav');

@@ -13,7 +13,12 @@ import { toeplitzFrobeniusSquared } from '../../src/core/theory/toeplitz-frobeni
 import { impulseSignal } from '../../src/core/signals/impulse-signal.js';
 import { sineSignal } from '../../src/core/signals/sine-signal.js';
 import { normalizeEnergy } from '../../src/core/signals/normalize-energy.js';
-import { energyTheory, UNIFORM_TAPS_NOTE } from '../../src/experiments/energy/theory.js';
+import {
+  energyTheory,
+  EXACT_MIN_TAIL,
+  EXACT_TAIL_NOTE,
+  UNIFORM_TAPS_NOTE,
+} from '../../src/experiments/energy/theory.js';
 import { assertClose } from '../support/assert-close.js';
 import { loadPaperExperiments, loadPaperReference } from '../support/reference.js';
 
@@ -25,6 +30,22 @@ test('deviation bounds reject tail probabilities outside (0, 1)', () => {
     assert.throws(() => chebyshevDeviation(1, 1, p), RangeError);
     assert.throws(() => chernoffDeviation(1, 8, 1, 1, 8, p), RangeError);
   }
+});
+
+test('p beyond what the exact law resolves: exact deviations null with a note, the bounds still served', () => {
+  const rx = circularAutocorrelation(normalizeEnergy(sineSignal(64, 0.1)));
+  // 5.39e-302 was a 500 found by fuzzing: 1 − p rounds to 1, and the quantile refused it.
+  for (const p of [5.39e-302, EXACT_MIN_TAIL / 2, 1 - 1e-12]) {
+    const [theory] = energyTheory(rx, 1, 8, [10], paper, p);
+    assert.ok(theory, `p=${p}`);
+    assert.equal(theory.deviation.exactUpper, null, `p=${p}`);
+    assert.equal(theory.deviation.exactLower, null, `p=${p}`);
+    assert.deepEqual(theory.notes, [EXACT_TAIL_NOTE], `p=${p}`);
+    assert.ok(Number.isFinite(theory.deviation.chernoff), `p=${p}`);
+  }
+  const [atLimit] = energyTheory(rx, 1, 8, [10], paper, EXACT_MIN_TAIL);
+  assert.ok(Number.isFinite(atLimit?.deviation.exactUpper), 'p = 1e-10 is still served');
+  assert.equal(atLimit?.notes, undefined);
 });
 
 test('toeplitzFrobeniusSquared: impulse gives T, alternating sine gives T² (docs/theory.md §4)', () => {

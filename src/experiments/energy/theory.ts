@@ -10,6 +10,15 @@ import type { Kernel } from '../../core/wasm/kernel-choice.js';
 import { finiteOrNull } from '../common/finite-or-null.js';
 import type { EnergyTheory } from './result.js';
 
+/**
+ * The smallest tail p (or 1 − p) whose exact deviations are served: Imhof's cdf is accurate to
+ * about 1e-12 absolute (docs/theory.md §10.11), so below 1e-10 a quantile's tail would be mostly
+ * quadrature error, and 1 − p itself stops being representable near 1e-16.
+ */
+export const EXACT_MIN_TAIL = 1e-10;
+export const EXACT_TAIL_NOTE =
+  'exactUpper and exactLower are null: p and 1 − p must both be at least 1e-10 for the exact law to resolve its quantiles';
+
 export const UNIFORM_TAPS_NOTE =
   'chernoff, exactUpper, exactLower and lambdaMax are null: the Chernoff bound and the exact law assume Gaussian taps, and this scheme draws uniform ones (docs/theory.md §8)';
 
@@ -65,9 +74,13 @@ export function energyTheory(
       theory.deviation.chernoff = chernoffDeviation(J, T, energy, lambdaMax, frobeniusSquared, p);
       const weights = new Float64Array(eigenvalues.length);
       for (let i = 0; i < weights.length; i++) weights[i] = Math.max(0, eigenvalues[i]!) * law.variance;
-      const law2 = new GeneralizedChiSquare(weights, J);
-      theory.deviation.exactUpper = law2.quantile(1 - p) / moments.mean - 1;
-      theory.deviation.exactLower = 1 - law2.quantile(p) / moments.mean;
+      if (Math.min(p, 1 - p) >= EXACT_MIN_TAIL) {
+        const law2 = new GeneralizedChiSquare(weights, J);
+        theory.deviation.exactUpper = law2.quantile(1 - p) / moments.mean - 1;
+        theory.deviation.exactLower = 1 - law2.quantile(p) / moments.mean;
+      } else {
+        notes.push(EXACT_TAIL_NOTE);
+      }
     }
     if (notes.length > 0) theory.notes = notes;
     return theory;
