@@ -27,6 +27,8 @@ import { problem, problemHandler, sendProblem, type ValidationIssue } from './pr
 import { dashboardRoutes, presetRoutes } from './routes/dashboard.js';
 import { experimentEventRoutes, type OpenStreams } from './routes/experiment-events.js';
 import { experimentRoutes } from './routes/experiments.js';
+import { experimentListRoutes } from './routes/experiment-list.js';
+import { ownerEventRoutes } from './routes/owner-events.js';
 import { operationRoutes } from './routes/operations.js';
 import { plotRoutes } from './routes/plots.js';
 import { analysisRoutes } from './routes/analysis.js';
@@ -212,6 +214,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         });
       }
       await v1.register(experimentRoutes, { context });
+      await v1.register(experimentListRoutes, { context });
+      await v1.register(ownerEventRoutes, { context, streams });
       await v1.register(experimentEventRoutes, { context, streams });
       await v1.register(plotRoutes, { context });
       await v1.register(presetRoutes);
