@@ -101,7 +101,7 @@ test('the same Idempotency-Key sent to two processes at once gives one experimen
     assert.equal(fromB.status, 202);
     assert.equal(fromA.body.id, fromB.body.id, `round ${i}: both answers name one experiment`);
   }
-  const list = await call(a, 'GET', '/v1/experiments?limit=100');
+  const list = await call(a, 'GET', '/v1/experiments?limit=100&view=full');
   const seeds = list.body.items!.map((item) => item.request.seed);
   for (let i = 0; i < 5; i++) assert.equal(seeds.filter((s) => s === 100 + i).length, 1);
 });
