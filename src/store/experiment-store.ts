@@ -387,7 +387,13 @@ export class ExperimentStore {
       for (const member of due) {
         const cut = member.indexOf('|');
         const owner = member.slice(0, cut);
-        pipeline.eval(PRUNE_TOMBSTONE, 2, keys.changesOf(owner), keys.changeFloorOf(owner), member.slice(cut + 1));
+        pipeline.eval(
+          PRUNE_TOMBSTONE,
+          2,
+          keys.changesOf(owner),
+          keys.changeFloorOf(owner),
+          member.slice(cut + 1),
+        );
       }
       pipeline.zrem(keys.tombstones, ...due);
       await pipeline.exec();

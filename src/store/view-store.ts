@@ -191,7 +191,15 @@ export class ViewStore {
     // A status filter may skip most ids: read more per round trip then.
     const batch = options.status === undefined ? options.limit + 1 : Math.max(options.limit * 2, 50);
     for (;;) {
-      const page = await this.redis.zrevrangebyscore(index, max, '-inf', 'WITHSCORES', 'LIMIT', offset, batch);
+      const page = await this.redis.zrevrangebyscore(
+        index,
+        max,
+        '-inf',
+        'WITHSCORES',
+        'LIMIT',
+        offset,
+        batch,
+      );
       if (page.length === 0) return { rows, nextCursor: null };
       offset += page.length / 2;
       const ids: string[] = [];

@@ -50,7 +50,15 @@ after(async () => {
 });
 
 const submit = async (key: string, body: unknown = smallRequest()) =>
-  ((await http().post('/v1/experiments').set(auth(key)).send(body).expect(202)).body as { id: string }).id;
+  (
+    (
+      await http()
+        .post('/v1/experiments')
+        .set(auth(key))
+        .send(body as object)
+        .expect(202)
+    ).body as { id: string }
+  ).id;
 
 const finished = (key: string, id: string) =>
   waitFor(
@@ -195,7 +203,9 @@ test('changedSince: creation, progress, finish, cancel and delete appear; nothin
   const bob = await list(BOB, '?limit=1');
   assert.deepEqual((await list(BOB, `?changedSince=${bob.changeToken}`)).items, []);
   const gone = await http()
-    .get(`/v1/experiments?changedSince=${encodeURIComponent(Buffer.from('0badc0de.1').toString('base64url'))}`)
+    .get(
+      `/v1/experiments?changedSince=${encodeURIComponent(Buffer.from('0badc0de.1').toString('base64url'))}`,
+    )
     .set(auth(ALICE))
     .expect(410);
   assert.equal(problemOf(gone).type, '/problems/change-token-expired');
@@ -205,15 +215,27 @@ test('ETag: If-None-Match on an unchanged list answers 304 with no body; any cha
   const first = await http().get('/v1/experiments?limit=5').set(auth(ALICE)).expect(200);
   const etag = first.headers.etag!;
   assert.match(etag, /^W\/"/);
-  const same = await http().get('/v1/experiments?limit=5').set({ ...auth(ALICE), 'if-none-match': etag }).expect(304);
+  const same = await http()
+    .get('/v1/experiments?limit=5')
+    .set({ ...auth(ALICE), 'if-none-match': etag })
+    .expect(304);
   assert.equal(same.text, '');
   // Another query has another validator.
-  await http().get('/v1/experiments?limit=6').set({ ...auth(ALICE), 'if-none-match': etag }).expect(200);
+  await http()
+    .get('/v1/experiments?limit=6')
+    .set({ ...auth(ALICE), 'if-none-match': etag })
+    .expect(200);
   // Bob's activity does not touch Alice's validator.
   await submit(BOB);
-  await http().get('/v1/experiments?limit=5').set({ ...auth(ALICE), 'if-none-match': etag }).expect(304);
+  await http()
+    .get('/v1/experiments?limit=5')
+    .set({ ...auth(ALICE), 'if-none-match': etag })
+    .expect(304);
   const id = await submit(ALICE);
-  const changed = await http().get('/v1/experiments?limit=5').set({ ...auth(ALICE), 'if-none-match': etag }).expect(200);
+  const changed = await http()
+    .get('/v1/experiments?limit=5')
+    .set({ ...auth(ALICE), 'if-none-match': etag })
+    .expect(200);
   assert.equal((changed.body as ListBody).items[0]!.id, id);
   // The changedSince poll has its own, and 304s while nothing changes.
   const token = (changed.body as ListBody).changeToken;
@@ -230,7 +252,7 @@ test('ETag: If-None-Match on an unchanged list answers 304 with no body; any cha
   assert.equal(still.text, '');
 });
 
-test('ids: a batch in the order asked, with a 404 marker for missing ids and for other keys\' ids alike', async () => {
+test("ids: a batch in the order asked, with a 404 marker for missing ids and for other keys' ids alike", async () => {
   const a = await submit(ALICE);
   const b = await submit(ALICE);
   const bobs = await submit(BOB);
@@ -246,7 +268,11 @@ test('ids: a batch in the order asked, with a 404 marker for missing ids and for
     assert.equal('request' in body.items[0]!, view === 'full');
     const markers = body.items.slice(1, 2).concat(body.items.slice(3));
     for (const marker of markers) {
-      const m = marker as unknown as { id: string; status: number; problem: { status: number; detail: string } };
+      const m = marker as unknown as {
+        id: string;
+        status: number;
+        problem: { status: number; detail: string };
+      };
       assert.equal(m.status, 404);
       assert.equal(m.problem.status, 404);
       assert.deepEqual(Object.keys(m), ['id', 'status', 'problem']);
@@ -274,7 +300,9 @@ test('bad view, changedSince and ids give 400 problems naming the field', async 
       `${query}: ${JSON.stringify(problem.errors)}`,
     );
   }
-  const res = await http().get(`/v1/experiments/00000000-0000-4000-8000-000000000000?view=x`).set(auth(ALICE));
+  const res = await http()
+    .get(`/v1/experiments/00000000-0000-4000-8000-000000000000?view=x`)
+    .set(auth(ALICE));
   assert.equal(res.status, 400);
   assert.ok(problemOf(res).errors?.some((e) => e.path === 'view'));
 });
@@ -328,14 +356,22 @@ function watch(
   });
 }
 
-test('GET /v1/events streams the changes of this key\'s experiments, not another key\'s, and resumes after Last-Event-ID', async () => {
+test("GET /v1/events streams the changes of this key's experiments, not another key's, and resumes after Last-Event-ID", async () => {
   const ids: string[] = [];
   let bobs = '';
-  const seen = watch(`${stack.base}/v1/events`, auth(ALICE), (events) =>
-    ids.length === 2 &&
-    ids.every((id) =>
-      events.some((e) => e.event === 'change' && (e.data as Summary).id === id && (e.data as Summary).status === 'succeeded'),
-    ),
+  const seen = watch(
+    `${stack.base}/v1/events`,
+    auth(ALICE),
+    (events) =>
+      ids.length === 2 &&
+      ids.every((id) =>
+        events.some(
+          (e) =>
+            e.event === 'change' &&
+            (e.data as Summary).id === id &&
+            (e.data as Summary).status === 'succeeded',
+        ),
+      ),
   );
   // Submitted once the stream is open (its first event, `ready`, follows the subscription).
   await new Promise((r) => setTimeout(r, 300));
@@ -344,15 +380,24 @@ test('GET /v1/events streams the changes of this key\'s experiments, not another
   const events = await seen;
   assert.equal(events[0]!.event, 'ready');
   const changes = events.filter((e) => e.event === 'change').map((e) => e.data as Summary);
-  assert.ok(changes.every((c) => c.id !== bobs), 'no change of another key');
+  assert.ok(
+    changes.every((c) => c.id !== bobs),
+    'no change of another key',
+  );
   const versions = events.filter((e) => e.event === 'change').map((e) => (e.data as Summary).version);
-  assert.deepEqual([...versions].sort((x, y) => x - y), versions, 'in the order of the change log');
+  assert.deepEqual(
+    [...versions].sort((x, y) => x - y),
+    versions,
+    'in the order of the change log',
+  );
 
   // Resume after the first change: the ones after it come again, none before it.
   const first = events.find((e) => e.event === 'change')!;
   await http().delete(`/v1/experiments/${ids[0]}`).set(auth(ALICE)).expect(204);
-  const resumed = await watch(`${stack.base}/v1/events`, { ...auth(ALICE), 'last-event-id': first.id! }, (evs) =>
-    evs.some((e) => (e.data as Summary).deleted === true),
+  const resumed = await watch(
+    `${stack.base}/v1/events`,
+    { ...auth(ALICE), 'last-event-id': first.id! },
+    (evs) => evs.some((e) => (e.data as Summary).deleted === true),
   );
   const replayed = resumed.filter((e) => e.event === 'change').map((e) => e.data as Summary);
   assert.ok(replayed.every((c) => c.version > (first.data as Summary).version));

@@ -211,7 +211,9 @@ describe('dashboard', { skip }, () => {
       assert.ok(answers.length >= 3);
       for (const answer of answers) assert.ok(answer.bytes < 4096, `${answer.url}: ${answer.bytes} bytes`);
       assert.ok(
-        answers.every((a) => !a.url.includes('view=full') && !/\/v1\/experiments\/[0-9a-f-]{36}$/.test(a.url)),
+        answers.every(
+          (a) => !a.url.includes('view=full') && !/\/v1\/experiments\/[0-9a-f-]{36}$/.test(a.url),
+        ),
         'no result is fetched while nothing is opened',
       );
 

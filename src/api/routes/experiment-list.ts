@@ -30,9 +30,14 @@ const serializeResource = serializerCompiler({
 
 /** A 400 naming one query parameter, like a validation error of the query string. */
 function queryProblem(field: string, message: string): HttpProblem {
-  return new HttpProblem(400, 'Invalid request', `the request query parameters are invalid: ${field}: ${message}`, {
-    errors: [{ path: field, message }],
-  });
+  return new HttpProblem(
+    400,
+    'Invalid request',
+    `the request query parameters are invalid: ${field}: ${message}`,
+    {
+      errors: [{ path: field, message }],
+    },
+  );
 }
 
 /** RFC 9110 §13.1.2: If-None-Match uses the weak comparison. */
@@ -56,7 +61,10 @@ function missingJson(id: string): string {
  * answer carries a `changeToken` and an ETag made of the owner's change sequence, so a poll of
  * an unchanged list costs one Redis command and answers 304.
  */
-export const experimentListRoutes: FastifyPluginAsyncZod<{ context: ApiContext }> = async (app, { context }) => {
+export const experimentListRoutes: FastifyPluginAsyncZod<{ context: ApiContext }> = async (
+  app,
+  { context },
+) => {
   const views = new ViewStore(context.redis);
   const { store } = context;
 
@@ -73,7 +81,11 @@ export const experimentListRoutes: FastifyPluginAsyncZod<{ context: ApiContext }
     return body;
   };
 
-  const itemsOf = async (ids: readonly string[], owner: string, full: boolean): Promise<(string | undefined)[]> => {
+  const itemsOf = async (
+    ids: readonly string[],
+    owner: string,
+    full: boolean,
+  ): Promise<(string | undefined)[]> => {
     if (full) return Promise.all(ids.map((id) => fullJson(id, owner)));
     const rows = await views.rows(ids);
     return Promise.all(rows.map((row) => summaryJson(views, row, owner)));

@@ -56,15 +56,21 @@ export const ownerEventRoutes: FastifyPluginAsyncZod<{ context: ApiContext; stre
       const lastEventId = request.headers['last-event-id'];
       const explicit = request.query.changedSince;
       let start: ChangeState | undefined;
-      const raw = explicit ?? (typeof lastEventId === 'string' && lastEventId !== '' ? lastEventId : undefined);
+      const raw =
+        explicit ?? (typeof lastEventId === 'string' && lastEventId !== '' ? lastEventId : undefined);
       if (raw !== undefined) {
         try {
           start = decodeChangeToken(raw);
         } catch {
           if (explicit !== undefined)
-            throw new HttpProblem(400, 'Invalid request', 'the request query parameters are invalid: changedSince: not a changeToken this API returned', {
-              errors: [{ path: 'changedSince', message: 'not a changeToken this API returned' }],
-            });
+            throw new HttpProblem(
+              400,
+              'Invalid request',
+              'the request query parameters are invalid: changedSince: not a changeToken this API returned',
+              {
+                errors: [{ path: 'changedSince', message: 'not a changeToken this API returned' }],
+              },
+            );
         }
       }
 
@@ -117,7 +123,9 @@ export const ownerEventRoutes: FastifyPluginAsyncZod<{ context: ApiContext; stre
       // Every change up to `sent` has been written: it is the id a reconnect resumes from.
       let sent = covered ? start!.seq : head.seq;
       if (start !== undefined && !covered) res.write(`event: reset\ndata: {}\n\n`);
-      res.write(`event: ready\nid: ${encodeChangeToken({ epoch, seq: sent })}\ndata: ${JSON.stringify({ changeToken: encodeChangeToken({ epoch, seq: sent }) })}\n\n`);
+      res.write(
+        `event: ready\nid: ${encodeChangeToken({ epoch, seq: sent })}\ndata: ${JSON.stringify({ changeToken: encodeChangeToken({ epoch, seq: sent }) })}\n\n`,
+      );
 
       let reading = false;
       let again = false;
@@ -145,7 +153,9 @@ export const ownerEventRoutes: FastifyPluginAsyncZod<{ context: ApiContext; stre
               if (ended) return;
               changes.changed.forEach((change, i) => {
                 const data = items[i] ?? `{"id":"${change.id}","version":${change.version},"deleted":true}`;
-                res.write(`event: change\nid: ${encodeChangeToken({ epoch, seq: change.version })}\ndata: ${data}\n\n`);
+                res.write(
+                  `event: change\nid: ${encodeChangeToken({ epoch, seq: change.version })}\ndata: ${data}\n\n`,
+                );
               });
               const full = changes.changed.length === CATCH_UP_BATCH;
               sent = full ? changes.changed.at(-1)!.version : Math.max(sent, changes.seq);
@@ -157,7 +167,9 @@ export const ownerEventRoutes: FastifyPluginAsyncZod<{ context: ApiContext; stre
         }
       };
       const run = () => {
-        void catchUp().catch((error: unknown) => request.log.debug({ err: error }, 'change stream read failed'));
+        void catchUp().catch((error: unknown) =>
+          request.log.debug({ err: error }, 'change stream read failed'),
+        );
       };
       wake = run;
       run();

@@ -1,5 +1,10 @@
 import { z } from 'zod';
-import { experimentResourceSchema, experimentStatusSchema, listQuerySchema, progressSchema } from './experiment.js';
+import {
+  experimentResourceSchema,
+  experimentStatusSchema,
+  listQuerySchema,
+  progressSchema,
+} from './experiment.js';
 import { problemSchema } from './problem.js';
 
 /** The summary view of docs/api.md "Views": state and a digest of the request, no result. */
@@ -8,10 +13,7 @@ export const experimentSummarySchema = z
     id: z.uuid(),
     type: z.enum(['energy', 'frame-bounds']),
     status: experimentStatusSchema,
-    version: z
-      .int()
-      .min(0)
-      .describe('Grows whenever its status or progress changes (docs/api.md "Changes")'),
+    version: z.int().min(0).describe('Grows whenever its status or progress changes (docs/api.md "Changes")'),
     progress: progressSchema,
     summary: z
       .object({
@@ -93,7 +95,9 @@ export const listViewsQuerySchema = listQuerySchema.extend({
     .min(1)
     .max(200)
     .optional()
-    .describe('A `changeToken`: only the experiments changed after it, oldest change first, deletions included'),
+    .describe(
+      'A `changeToken`: only the experiments changed after it, oldest change first, deletions included',
+    ),
   ids: z
     .string()
     .min(1)
