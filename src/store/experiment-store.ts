@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
 import type { ExperimentResult } from '../experiments/experiment-request.js';
 import {
   FINAL_STATUSES,
@@ -339,11 +339,17 @@ export class ExperimentStore {
    * false if it did not exist.
    */
   async delete(record: ExperimentRecord): Promise<boolean> {
-    return (await this.tombstone(record.owner, record.id)) > 0;
+    return ((await this.tombstone(record.owner, record.id)) as number) > 0;
   }
 
-  private async tombstone(owner: string, id: string, now = Date.now()): Promise<number> {
-    return (await this.redis.eval(
+  /** The DELETE script for one experiment, run now or queued on `via` (a pipeline). */
+  private tombstone(
+    owner: string,
+    id: string,
+    now = Date.now(),
+    via: Redis | ChainableCommander = this.redis,
+  ) {
+    return via.eval(
       DELETE,
       8,
       keys.experiment(id),
@@ -358,7 +364,7 @@ export class ExperimentStore {
       owner,
       now + TOMBSTONE_TTL_MS,
       ...CHANGE_LOG_ARGV,
-    )) as number;
+    );
   }
 
   /**
@@ -373,11 +379,13 @@ export class ExperimentStore {
       const due = await this.redis.zrangebyscore(keys.expiries, '-inf', now, 'LIMIT', 0, batch);
       if (due.length === 0) break;
       // An expired experiment becomes a tombstone, like a deleted one, so dashboards drop it.
+      const pipeline = this.redis.pipeline();
       for (const member of due) {
         const cut = member.indexOf('|');
-        await this.tombstone(member.slice(0, cut), member.slice(cut + 1), now);
+        this.tombstone(member.slice(0, cut), member.slice(cut + 1), now, pipeline);
       }
-      await this.redis.zrem(keys.expiries, ...due);
+      pipeline.zrem(keys.expiries, ...due);
+      for (const [error] of (await pipeline.exec()) ?? []) if (error !== null) throw error;
       swept += due.length;
     }
     for (;;) {
