@@ -6,6 +6,7 @@ import { after, before, test } from 'node:test';
 import request from 'supertest';
 import { experimentResource } from '../../src/service/experiment-service.js';
 import { ExperimentStore } from '../../src/store/experiment-store.js';
+import { keys } from '../../src/store/redis-keys.js';
 import { problemOf, smallRequest, startStack, waitFor, type Stack } from './helpers.js';
 
 const ALICE = 'alice-key-0123456789';
@@ -123,7 +124,11 @@ test('the list answers summaries by default: no result, no request samples, each
   assert.equal(smallItem.progress.completedTrials, smallItem.progress.totalTrials);
   assert.equal(smallItem.links.self, `/v1/experiments/${small}`);
   assert.ok(smallItem.version > 0);
+  // A finished experiment's summary was stored as served, like its full body.
+  assert.equal(await stack.redis.exists(keys.summary(small)), 1);
+  assert.equal(await stack.redis.exists(keys.summary(big)), 1, 'cancelled is final too');
   await http().delete(`/v1/experiments/${big}`).set(auth(ALICE)).expect(204);
+  assert.equal(await stack.redis.exists(keys.summary(big)), 0, 'deleted with it');
 
   // GET /v1/experiments/{id}?view=summary is the same summary, byte for byte (cached or not).
   const one = await http().get(`/v1/experiments/${small}?view=summary`).set(auth(ALICE)).expect(200);
@@ -202,6 +207,17 @@ test('changedSince: creation, progress, finish, cancel and delete appear; nothin
   // Bob's change log is his own.
   const bob = await list(BOB, '?limit=1');
   assert.deepEqual((await list(BOB, `?changedSince=${bob.changeToken}`)).items, []);
+  // A full page of changes: the token stands at its last one, and the next poll has the rest.
+  const three = [await submit(ALICE), await submit(ALICE), await submit(ALICE)];
+  // (They may run meanwhile, which moves them in the log; each still shows up.)
+  let page = await list(ALICE, `?changedSince=${deleted.changeToken}&limit=2`);
+  assert.equal(page.items.length, 2);
+  const seen = new Set(page.items.map((i) => i.id));
+  while (page.items.length === 2) {
+    page = await list(ALICE, `?changedSince=${page.changeToken}&limit=2`);
+    for (const item of page.items) seen.add(item.id);
+  }
+  for (const id of three) assert.ok(seen.has(id));
   const gone = await http()
     .get(
       `/v1/experiments?changedSince=${encodeURIComponent(Buffer.from('0badc0de.1').toString('base64url'))}`,
@@ -402,4 +418,19 @@ test("GET /v1/events streams the changes of this key's experiments, not another 
   const replayed = resumed.filter((e) => e.event === 'change').map((e) => e.data as Summary);
   assert.ok(replayed.every((c) => c.version > (first.data as Summary).version));
   assert.deepEqual(replayed.at(-1), { id: ids[0], version: replayed.at(-1)!.version, deleted: true });
+});
+
+test('GET /v1/events: a Last-Event-ID the change log does not cover gives a reset event; a changedSince one, 410', async () => {
+  const stale = Buffer.from('0badc0de.5').toString('base64url');
+  const events = await watch(`${stack.base}/v1/events`, { ...auth(ALICE), 'last-event-id': stale }, (evs) =>
+    evs.some((e) => e.event === 'ready'),
+  );
+  assert.deepEqual(
+    events.map((e) => e.event),
+    ['reset', 'ready'],
+  );
+  const res = await http().get(`/v1/events?changedSince=${stale}`).set(auth(ALICE)).expect(410);
+  assert.equal(problemOf(res).type, '/problems/change-token-expired');
+  const bad = await http().get('/v1/events?changedSince=nonsense').set(auth(ALICE)).expect(400);
+  assert.ok(problemOf(bad).errors?.some((e) => e.path === 'changedSince'));
 });
