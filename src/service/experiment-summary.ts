@@ -1,57 +1,64 @@
-import { numFiltersList } from '../experiments/common/filterbank-schema.js';
-import { signalNames } from '../experiments/common/signal-names.js';
-import { FINAL_STATUSES, type ExperimentRecord } from '../store/experiment-record.js';
-import { recordFromFields } from '../store/experiment-store.js';
+import { requestDigest } from '../experiments/common/request-digest.js';
+import { FINAL_STATUSES, type ExperimentStatus, type Problem } from '../store/experiment-record.js';
+import { recordFromFields, type RecordHead } from '../store/experiment-store.js';
 import type { SummaryRow, ViewStore } from '../store/view-store.js';
 import { progressData } from './experiment-events.js';
 
-/** A summary names at most this many signals, each cut to this many characters: < 2 KB per item. */
-const MAX_SIGNAL_NAMES = 8;
-const MAX_NAME_CHARS = 40;
+/** What a summary is made of: the record's head (immutable) and its mutable fields. */
+interface SummarySource extends RecordHead {
+  id: string;
+  status: ExperimentStatus;
+  startedAt?: string | undefined;
+  finishedAt?: string | undefined;
+  error?: Problem | undefined;
+}
 
 /**
- * The summary view of an experiment (docs/api.md "Views"): its state and a short digest of its
+ * The summary view of an experiment (docs/api.md "Views"): its state and a digest of its
  * request, never its result or its signal samples, so a list of them stays small whatever the
  * experiments hold. The key order is fixed: a summary built twice is the same bytes.
  */
 export function experimentSummary(
-  record: ExperimentRecord,
+  source: SummarySource,
   completedTrials: number,
   version: number,
 ): Record<string, unknown> {
-  const { request } = record;
-  const digest: Record<string, unknown> = {
-    type: request.type,
-    numFilters: numFiltersList(request.filterbank.numFilters),
-    filterLengths: request.filterbank.filterLengths,
-    trials: request.trials,
-  };
-  if (request.type === 'energy') {
-    const names = signalNames(request.signals);
-    digest.signals = names
-      .slice(0, MAX_SIGNAL_NAMES)
-      .map((name) => (name.length > MAX_NAME_CHARS ? `${name.slice(0, MAX_NAME_CHARS - 1)}…` : name));
-    digest.signalCount = names.length;
-  } else {
-    digest.signalLength = request.signalLength;
-    digest.stride = request.filterbank.stride;
-  }
-  const self = `/v1/experiments/${record.id}`;
-  const done = record.status === 'succeeded' ? record.totalTrials : completedTrials;
+  const self = `/v1/experiments/${source.id}`;
+  const done = source.status === 'succeeded' ? source.totalTrials : completedTrials;
   const summary: Record<string, unknown> = {
-    id: record.id,
-    type: record.type,
-    status: record.status,
+    id: source.id,
+    type: source.type,
+    status: source.status,
     version,
-    progress: progressData(done, record.totalTrials),
-    summary: digest,
-    createdAt: record.createdAt,
+    progress: progressData(done, source.totalTrials),
+    summary: source.digest,
+    createdAt: source.createdAt,
   };
-  if (record.startedAt !== undefined) summary.startedAt = record.startedAt;
-  if (record.finishedAt !== undefined) summary.finishedAt = record.finishedAt;
+  if (source.startedAt !== undefined) summary.startedAt = source.startedAt;
+  if (source.finishedAt !== undefined) summary.finishedAt = source.finishedAt;
   summary.links = { self, events: `${self}/events` };
-  if (record.error !== undefined) summary.error = record.error;
+  if (source.error !== undefined) summary.error = source.error;
   return summary;
+}
+
+/** The summary source of a row: from its `head` field, or (records older than it) its `doc`. */
+function sourceOf(id: string, fields: Record<string, string>): SummarySource | undefined {
+  if (fields.head === undefined) {
+    const record = recordFromFields(fields);
+    if (record === undefined) return undefined;
+    return {
+      ...record,
+      digest: requestDigest(record.request),
+    };
+  }
+  return {
+    ...(JSON.parse(fields.head) as RecordHead),
+    id,
+    status: fields.status as ExperimentStatus,
+    startedAt: fields.startedAt,
+    finishedAt: fields.finishedAt,
+    error: fields.error === undefined ? undefined : (JSON.parse(fields.error) as Problem),
+  };
 }
 
 /**
@@ -66,9 +73,9 @@ export async function summaryJson(
 ): Promise<string | undefined> {
   if (row.kind === 'missing' || row.owner !== owner) return undefined;
   if (row.kind === 'cached') return row.json;
-  const record = recordFromFields(row.fields);
-  if (record === undefined) return undefined;
-  const json = JSON.stringify(experimentSummary(record, row.completedTrials, row.version));
-  if (FINAL_STATUSES.includes(record.status)) await views.cacheSummary(row.id, owner, record.status, json);
+  const source = sourceOf(row.id, row.fields);
+  if (source === undefined) return undefined;
+  const json = JSON.stringify(experimentSummary(source, row.completedTrials, row.version));
+  if (FINAL_STATUSES.includes(source.status)) await views.cacheSummary(row.id, owner, source.status, json);
   return json;
 }

@@ -1,4 +1,5 @@
 import type { ChainableCommander, Redis } from 'ioredis';
+import { requestDigest } from '../experiments/common/request-digest.js';
 import type { ExperimentResult } from '../experiments/experiment-request.js';
 import {
   FINAL_STATUSES,
@@ -89,10 +90,33 @@ return 1`;
 /** Tombstones of deleted or expired experiments stay in the change log this long. */
 export const TOMBSTONE_TTL_MS = 24 * 3600 * 1000;
 
+/**
+ * The immutable part of a record a summary needs (docs/api.md "Views"), stored apart from `doc`
+ * so that lists never parse a request, whose signals may hold millions of samples.
+ */
+export interface RecordHead {
+  type: ExperimentRecord['type'];
+  createdAt: string;
+  totalTrials: number;
+  /** requestDigest() of the request. */
+  digest: Record<string, unknown>;
+}
+
 /** The hash fields of a new record. */
 function recordFields(record: ExperimentRecord): Record<string, string> {
   const { status, startedAt, finishedAt, error, ...doc } = record;
-  const fields: Record<string, string> = { doc: JSON.stringify(doc), owner: doc.owner, status };
+  const head: RecordHead = {
+    type: record.type,
+    createdAt: record.createdAt,
+    totalTrials: record.totalTrials,
+    digest: requestDigest(record.request),
+  };
+  const fields: Record<string, string> = {
+    doc: JSON.stringify(doc),
+    head: JSON.stringify(head),
+    owner: doc.owner,
+    status,
+  };
   if (startedAt !== undefined) fields.startedAt = startedAt;
   if (finishedAt !== undefined) fields.finishedAt = finishedAt;
   if (error !== undefined) fields.error = JSON.stringify(error);

@@ -6,7 +6,7 @@ import { keys } from './redis-keys.js';
 
 /**
  * What a summary is built from, read in one script: the cached summary of a finished
- * experiment (`cached`), or the record's mutable fields, its `doc` and its trials done.
+ * experiment (`cached`), or the record's mutable fields, its `head` (or `doc`) and its trials done.
  */
 export type SummaryRow =
   | { id: string; kind: 'cached'; owner: string; status: ExperimentStatus; json: string }
@@ -23,7 +23,7 @@ export type SummaryRow =
 /**
  * For each id (KEYS: record, progress, summary per id): `{'c', entry}` when its summary is
  * cached, `{'m'}` when it does not exist, else `{'f', owner, status, version, startedAt,
- * finishedAt, error, doc, trials}` (absent fields as nil).
+ * finishedAt, error, head, doc, trials}` (absent fields as nil; doc only without a head).
  */
 const SUMMARIES = `
 local out = {}
@@ -33,13 +33,16 @@ for i = 1, #KEYS / 3 do
   if cached then
     out[i] = {'c', cached}
   else
-    local f = redis.call('HMGET', KEYS[k + 1], 'owner', 'status', 'version', 'startedAt', 'finishedAt', 'error', 'doc')
+    local f = redis.call('HMGET', KEYS[k + 1], 'owner', 'status', 'version', 'startedAt', 'finishedAt', 'error', 'head')
     if not f[2] then
       out[i] = {'m'}
     else
       local sum = 0
       for _, v in ipairs(redis.call('HVALS', KEYS[k + 2])) do sum = sum + tonumber(v) end
-      out[i] = {'f', f[1], f[2], f[3] or '0', f[4], f[5], f[6], f[7], tostring(sum)}
+      -- Records older than the head field: their doc instead.
+      local doc = false
+      if not f[7] then doc = redis.call('HGET', KEYS[k + 1], 'doc') end
+      out[i] = {'f', f[1], f[2], f[3] or '0', f[4], f[5], f[6], f[7], doc, tostring(sum)}
     end
   end
 end
@@ -61,6 +64,12 @@ if tonumber(ARGV[2]) < 0 then return {epoch, seq} end
 local floor = redis.call('GET', KEYS[4]) or '0'
 return {epoch, seq, floor, redis.call('ZRANGEBYSCORE', KEYS[3], '(' .. ARGV[2], '+inf', 'WITHSCORES', 'LIMIT', 0, tonumber(ARGV[3]))}`;
 
+interface ViewScripts {
+  fbstabChanges(...args: (string | number)[]): Promise<unknown>;
+  /** The number of keys first, then the keys. */
+  fbstabSummaries(...args: (string | number)[]): Promise<unknown>;
+}
+
 /** Where an owner's change log stands: the token of docs/api.md "Changes" is made of both. */
 export interface ChangeState {
   epoch: string;
@@ -79,13 +88,24 @@ export interface ChangesSince extends ChangeState {
  * script per page, the cached summaries of finished experiments, and the change log.
  */
 export class ViewStore {
-  constructor(private readonly redis: Redis) {}
+  /** The two read scripts, sent by SHA (EVALSHA) rather than as text on every poll. */
+  private readonly scripts: ViewScripts;
+  /** The epoch this process offers should the change log have none yet (a new or reset Redis). */
+  private readonly newEpoch = randomBytes(6).toString('hex');
+
+  constructor(private readonly redis: Redis) {
+    if (!('fbstabChanges' in redis)) {
+      redis.defineCommand('fbstabChanges', { numberOfKeys: 4, lua: CHANGES });
+      redis.defineCommand('fbstabSummaries', { lua: SUMMARIES });
+    }
+    this.scripts = redis as unknown as ViewScripts;
+  }
 
   /** One round trip for any number of ids, in their order. */
   async rows(ids: readonly string[]): Promise<SummaryRow[]> {
     if (ids.length === 0) return [];
     const keyList = ids.flatMap((id) => [keys.experiment(id), keys.progress(id), keys.summary(id)]);
-    const replies = (await this.redis.eval(SUMMARIES, keyList.length, ...keyList)) as (string | null)[][];
+    const replies = (await this.scripts.fbstabSummaries(keyList.length, ...keyList)) as (string | null)[][];
     return ids.map((id, i): SummaryRow => {
       const reply = replies[i] ?? [];
       const kind = reply[0];
@@ -105,7 +125,16 @@ export class ViewStore {
       if (kind !== 'f') return { id, kind: 'missing' };
       const text = (j: number) => reply[j] ?? undefined;
       const fields: Record<string, string> = {};
-      const names = ['owner', 'status', 'version', 'startedAt', 'finishedAt', 'error', 'doc'] as const;
+      const names = [
+        'owner',
+        'status',
+        'version',
+        'startedAt',
+        'finishedAt',
+        'error',
+        'head',
+        'doc',
+      ] as const;
       names.forEach((name, j) => {
         const value = text(j + 1);
         if (value !== undefined) fields[name] = value;
@@ -116,7 +145,7 @@ export class ViewStore {
         owner: fields.owner ?? '',
         fields,
         version: Number(fields.version ?? 0),
-        completedTrials: Number(text(8) ?? 0),
+        completedTrials: Number(text(9) ?? 0),
       };
     });
   }
@@ -156,14 +185,12 @@ export class ViewStore {
   }
 
   private changesScript(owner: string, since: number, limit: number): Promise<unknown> {
-    return this.redis.eval(
-      CHANGES,
-      4,
+    return this.scripts.fbstabChanges(
       keys.changeEpoch,
       keys.changeSeqOf(owner),
       keys.changesOf(owner),
       keys.changeFloorOf(owner),
-      randomBytes(6).toString('hex'),
+      this.newEpoch,
       since,
       limit,
     );
