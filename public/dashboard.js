@@ -1,12 +1,13 @@
 // The fbstab dashboard: a plain ES module, no framework, no build. It talks only to this
 // origin's /v1 API (docs/api.md), with `Authorization: Bearer <key>` when a key is set.
 //
-// Live updates: the list holds summaries (docs/api.md "Views"), and one poll a second asks only
+// Live updates: the list holds summaries (docs/api.md "Views"), and one poll every 2 s asks only
 // for what changed (`changedSince`, with If-None-Match: an idle page gets 304s with no body).
 // A result is fetched only when its experiment is opened.
 
 const KEY_STORAGE = 'fbstab.apiKey';
-const POLL_MS = 1000;
+/** Every poll counts against RATE_LIMIT_PER_MINUTE: 30 a minute per open tab. */
+const POLL_MS = 2000;
 /** Changes asked for per poll; a full page is followed at once by the next one. */
 const CHANGES_PER_POLL = 100;
 const FINAL = new Set(['succeeded', 'failed', 'cancelled']);
