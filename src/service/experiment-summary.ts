@@ -18,7 +18,7 @@ interface SummarySource extends RecordHead {
  * request, never its result or its signal samples, so a list of them stays small whatever the
  * experiments hold. The key order is fixed: a summary built twice is the same bytes.
  */
-export function experimentSummary(
+function experimentSummary(
   source: SummarySource,
   completedTrials: number,
   version: number,
