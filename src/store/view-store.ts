@@ -21,32 +21,94 @@ export type SummaryRow =
   | { id: string; kind: 'missing' };
 
 /**
- * For each id (KEYS: record, progress, summary per id): `{'c', entry}` when its summary is
- * cached, `{'m'}` when it does not exist, else `{'f', owner, status, version, startedAt,
- * finishedAt, error, head, doc, trials}` (absent fields as nil; doc only without a head).
+ * `row(record, progress, summary)`: `{'c', entry}` when the experiment's summary is cached,
+ * `{'m'}` when it does not exist, else `{'f', owner, status, version, startedAt, finishedAt,
+ * error, head, doc, trials}` (absent fields as nil; doc only without a head).
  */
-const SUMMARIES = `
+const ROW_LUA = `
+local function row(record, progress, summary)
+  local cached = redis.call('GET', summary)
+  if cached then return {'c', cached} end
+  local f = redis.call('HMGET', record, 'owner', 'status', 'version', 'startedAt', 'finishedAt', 'error', 'head')
+  if not f[2] then return {'m'} end
+  local sum = 0
+  for _, v in ipairs(redis.call('HVALS', progress)) do sum = sum + tonumber(v) end
+  -- Records older than the head field: their doc instead.
+  local doc = false
+  if not f[7] then doc = redis.call('HGET', record, 'doc') end
+  return {'f', f[1], f[2], f[3] or '0', f[4], f[5], f[6], f[7], doc, tostring(sum)}
+end
+`;
+
+/** The rows of any number of ids; KEYS: record, progress, summary per id. */
+const SUMMARIES = `${ROW_LUA}
 local out = {}
 for i = 1, #KEYS / 3 do
   local k = (i - 1) * 3
-  local cached = redis.call('GET', KEYS[k + 3])
-  if cached then
-    out[i] = {'c', cached}
-  else
-    local f = redis.call('HMGET', KEYS[k + 1], 'owner', 'status', 'version', 'startedAt', 'finishedAt', 'error', 'head')
-    if not f[2] then
-      out[i] = {'m'}
-    else
-      local sum = 0
-      for _, v in ipairs(redis.call('HVALS', KEYS[k + 2])) do sum = sum + tonumber(v) end
-      -- Records older than the head field: their doc instead.
-      local doc = false
-      if not f[7] then doc = redis.call('HGET', KEYS[k + 1], 'doc') end
-      out[i] = {'f', f[1], f[2], f[3] or '0', f[4], f[5], f[6], f[7], doc, tostring(sum)}
-    end
-  end
+  out[i] = row(KEYS[k + 1], KEYS[k + 2], KEYS[k + 3])
 end
 return out`;
+
+/**
+ * The first page of a list in one round trip: the epoch, the owner's sequence, the newest
+ * ARGV[2] ids with their scores, and their rows. KEYS: epoch, sequence, owner index; ARGV: new
+ * epoch, count, then the record, progress and summary keys of an id cut around it (PAGE_ARGV).
+ */
+const FIRST_PAGE = `${ROW_LUA}
+local epoch = redis.call('GET', KEYS[1])
+if not epoch then
+  epoch = ARGV[1]
+  redis.call('SET', KEYS[1], epoch)
+end
+local seq = redis.call('GET', KEYS[2]) or '0'
+local ids = redis.call('ZREVRANGEBYSCORE', KEYS[3], '+inf', '-inf', 'WITHSCORES', 'LIMIT', 0, tonumber(ARGV[2]))
+local rows = {}
+for i = 1, #ids / 2 do
+  local id = ids[2 * i - 1]
+  rows[i] = row(ARGV[3] .. id .. ARGV[4], ARGV[5] .. id .. ARGV[6], ARGV[7] .. id .. ARGV[8])
+end
+return {epoch, seq, ids, rows}`;
+
+/** `key(id)` cut around the id, so a script can build the keys of ids it reads. */
+function around(template: (id: string) => string): [string, string] {
+  const marked = template('\u0000');
+  const cut = marked.indexOf('\u0000');
+  return [marked.slice(0, cut), marked.slice(cut + 1)];
+}
+const PAGE_ARGV = [...around(keys.experiment), ...around(keys.progress), ...around(keys.summary)];
+
+/** A row of ROW_LUA's reply, for experiment `id`. */
+function parseRow(id: string, reply: (string | null)[]): SummaryRow {
+  const kind = reply[0];
+  if (kind === 'c') {
+    const entry = reply[1]!;
+    // `owner \n status \n summary JSON`
+    const first = entry.indexOf('\n');
+    const second = entry.indexOf('\n', first + 1);
+    return {
+      id,
+      kind: 'cached',
+      owner: entry.slice(0, first),
+      status: entry.slice(first + 1, second) as ExperimentStatus,
+      json: entry.slice(second + 1),
+    };
+  }
+  if (kind !== 'f') return { id, kind: 'missing' };
+  const fields: Record<string, string> = {};
+  const names = ['owner', 'status', 'version', 'startedAt', 'finishedAt', 'error', 'head', 'doc'] as const;
+  names.forEach((name, j) => {
+    const value = reply[j + 1];
+    if (value !== null && value !== undefined) fields[name] = value;
+  });
+  return {
+    id,
+    kind: 'fields',
+    owner: fields.owner ?? '',
+    fields,
+    version: Number(fields.version ?? 0),
+    completedTrials: Number(reply[9] ?? 0),
+  };
+}
 
 /**
  * The epoch (made on first use) and the owner's sequence; with ARGV[2] > -1 also the ids changed
@@ -68,6 +130,7 @@ interface ViewScripts {
   fbstabChanges(...args: (string | number)[]): Promise<unknown>;
   /** The number of keys first, then the keys. */
   fbstabSummaries(...args: (string | number)[]): Promise<unknown>;
+  fbstabFirstPage(...args: (string | number)[]): Promise<unknown>;
 }
 
 /** Where an owner's change log stands: the token of docs/api.md "Changes" is made of both. */
@@ -97,6 +160,7 @@ export class ViewStore {
     if (!('fbstabChanges' in redis)) {
       redis.defineCommand('fbstabChanges', { numberOfKeys: 4, lua: CHANGES });
       redis.defineCommand('fbstabSummaries', { lua: SUMMARIES });
+      redis.defineCommand('fbstabFirstPage', { numberOfKeys: 3, lua: FIRST_PAGE });
     }
     this.scripts = redis as unknown as ViewScripts;
   }
@@ -106,48 +170,34 @@ export class ViewStore {
     if (ids.length === 0) return [];
     const keyList = ids.flatMap((id) => [keys.experiment(id), keys.progress(id), keys.summary(id)]);
     const replies = (await this.scripts.fbstabSummaries(keyList.length, ...keyList)) as (string | null)[][];
-    return ids.map((id, i): SummaryRow => {
-      const reply = replies[i] ?? [];
-      const kind = reply[0];
-      if (kind === 'c') {
-        const entry = reply[1]!;
-        // `owner \n status \n summary JSON`
-        const first = entry.indexOf('\n');
-        const second = entry.indexOf('\n', first + 1);
-        return {
-          id,
-          kind: 'cached',
-          owner: entry.slice(0, first),
-          status: entry.slice(first + 1, second) as ExperimentStatus,
-          json: entry.slice(second + 1),
-        };
-      }
-      if (kind !== 'f') return { id, kind: 'missing' };
-      const text = (j: number) => reply[j] ?? undefined;
-      const fields: Record<string, string> = {};
-      const names = [
-        'owner',
-        'status',
-        'version',
-        'startedAt',
-        'finishedAt',
-        'error',
-        'head',
-        'doc',
-      ] as const;
-      names.forEach((name, j) => {
-        const value = text(j + 1);
-        if (value !== undefined) fields[name] = value;
-      });
-      return {
-        id,
-        kind: 'fields',
-        owner: fields.owner ?? '',
-        fields,
-        version: Number(fields.version ?? 0),
-        completedTrials: Number(text(9) ?? 0),
-      };
-    });
+    return ids.map((id, i) => parseRow(id, replies[i] ?? []));
+  }
+
+  /**
+   * The first page of an owner's list (newest first, no filter) with where the change log
+   * stood, in one round trip; undefined when an expired id must be pruned first (page() does).
+   */
+  async firstPage(
+    owner: string,
+    limit: number,
+  ): Promise<{ state: ChangeState; rows: SummaryRow[]; nextCursor: string | null } | undefined> {
+    const [epoch, seq, flat, replies] = (await this.scripts.fbstabFirstPage(
+      keys.changeEpoch,
+      keys.changeSeqOf(owner),
+      keys.experimentsOf(owner),
+      this.newEpoch,
+      limit + 1,
+      ...PAGE_ARGV,
+    )) as [string, string, string[], (string | null)[][]];
+    const rows: SummaryRow[] = [];
+    for (let i = 0; i < replies.length && i < limit; i++) {
+      const row = parseRow(flat[2 * i]!, replies[i]!);
+      if (row.kind === 'missing') return undefined;
+      rows.push(row);
+    }
+    const nextCursor =
+      replies.length > limit ? encodeCursor(Number(flat[2 * limit - 1]), flat[2 * limit - 2]!) : null;
+    return { state: { epoch, seq: Number(seq) }, rows, nextCursor };
   }
 
   /**

@@ -450,3 +450,24 @@ test('GET /v1/events: a Last-Event-ID the change log does not cover gives a rese
   const bad = await http().get('/v1/events?changedSince=nonsense').set(auth(ALICE)).expect(400);
   assert.ok(problemOf(bad).errors?.some((e) => e.path === 'changedSince'));
 });
+
+test('summary pages walk the list like full pages: same ids, same order, stable cursors', async () => {
+  for (let i = 0; i < 5; i++) await submit(BOB);
+  const walk = async (view: string) => {
+    const ids: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: ListBody = await list(
+        BOB,
+        `?limit=2&view=${view}${cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`}`,
+      );
+      ids.push(...page.items.map((i) => i.id));
+      cursor = page.nextCursor;
+    } while (cursor !== null);
+    return ids;
+  };
+  const summaries = await walk('summary');
+  assert.ok(summaries.length >= 5);
+  assert.equal(new Set(summaries).size, summaries.length, 'no id twice');
+  assert.deepEqual(summaries, await walk('full'));
+});

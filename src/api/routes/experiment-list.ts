@@ -164,6 +164,22 @@ export const experimentListRoutes: FastifyPluginAsyncZod<{ context: ApiContext }
         }
       }
 
+      // A first page asked without a validator: one script reads the log's position and the page.
+      const plain = !full && idList === undefined && since === undefined && cursor === undefined;
+      if (plain && status === undefined && request.headers['if-none-match'] === undefined) {
+        const page = await views.firstPage(owner, limit);
+        if (page !== undefined) {
+          const items = await Promise.all(page.rows.map((row) => summaryJson(views, row, owner)));
+          void reply.header('etag', etagOf(request, page.state)).header('cache-control', 'private, no-cache');
+          return send(
+            reply,
+            items.filter((item): item is string => item !== undefined),
+            page.nextCursor,
+            page.state,
+          );
+        }
+      }
+
       // One command says where the change log stands; a matching ETag ends the request there.
       const changes = since === undefined ? undefined : await views.changesSince(owner, since.seq, limit);
       const state = changes ?? (await views.state(owner));
