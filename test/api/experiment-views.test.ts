@@ -243,7 +243,21 @@ test('changedSince: creation, progress, finish, cancel and delete appear; nothin
   assert.equal(problemOf(gone).type, '/problems/change-token-expired');
 });
 
+/** Waits until none of the key's experiments is queued or running, so that its log is still. */
+async function settled(key: string): Promise<void> {
+  for (const status of ['queued', 'running']) {
+    await waitFor(
+      () => list(key, `?status=${status}&limit=1`),
+      (page) => page.items.length === 0,
+      60_000,
+      `no ${status} experiment`,
+    );
+  }
+}
+
 test('ETag: If-None-Match on an unchanged list answers 304 with no body; any change makes it 200', async () => {
+  // Earlier tests' experiments may still be running; they would change the list under us.
+  await settled(ALICE);
   const first = await http().get('/v1/experiments?limit=5').set(auth(ALICE)).expect(200);
   const etag = first.headers.etag!;
   assert.match(etag, /^W\/"/);

@@ -19,7 +19,7 @@ import {
   MAX_BATCH_IDS,
 } from '../schemas/experiment-views.js';
 import { problemResponses } from '../schemas/problem.js';
-import { strongEtag } from './experiments.js';
+import { matchesIfNoneMatch, strongEtag } from './experiments.js';
 
 /** The experiment resource as GET /v1/experiments/{id} serialises it (the same bytes). */
 const serializeResource = serializerCompiler({
@@ -38,16 +38,6 @@ function queryProblem(field: string, message: string): HttpProblem {
       errors: [{ path: field, message }],
     },
   );
-}
-
-/** RFC 9110 §13.1.2: If-None-Match uses the weak comparison. */
-function matches(header: string | undefined, etag: string): boolean {
-  if (header === undefined) return false;
-  const bare = etag.replace(/^W\//, '');
-  return header.split(',').some((tag) => {
-    const t = tag.trim();
-    return t === '*' || t.replace(/^W\//, '') === bare;
-  });
 }
 
 /** A missing id of an `ids` batch: the same problem as GET /v1/experiments/{id}'s 404. */
@@ -185,7 +175,8 @@ export const experimentListRoutes: FastifyPluginAsyncZod<{ context: ApiContext }
       const state = changes ?? (await views.state(owner));
       const etag = etagOf(request, state);
       void reply.header('etag', etag).header('cache-control', 'private, no-cache');
-      if (matches(request.headers['if-none-match'], etag)) return reply.code(304).send();
+      // Compared without its W/ prefix, as If-None-Match's weak comparison does.
+      if (matchesIfNoneMatch(request.headers['if-none-match'], etag.slice(2))) return reply.code(304).send();
 
       if (idList !== undefined) {
         // A malformed id is a missing one, as GET /v1/experiments/{id} answers 404 for it.

@@ -36,7 +36,7 @@ export function strongEtag(resource: unknown): string {
 }
 
 /** RFC 9110 §13.1.2: If-None-Match uses the weak comparison. */
-function matchesIfNoneMatch(header: string | undefined, etag: string): boolean {
+export function matchesIfNoneMatch(header: string | undefined, etag: string): boolean {
   if (header === undefined) return false;
   return header.split(',').some((tag) => {
     const t = tag.trim();
