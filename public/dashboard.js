@@ -1,16 +1,15 @@
 // The fbstab dashboard: a plain ES module, no framework, no build. It talks only to this
 // origin's /v1 API (docs/api.md), with `Authorization: Bearer <key>` when a key is set.
 //
-// Live updates: each unfinished experiment is followed through its Server-Sent Events stream,
-// read with fetch() so that the key travels in a header, never in a URL. A browser holds at
-// most 6 HTTP/1.1 connections per origin, so at most MAX_STREAMS streams are open at once;
-// experiments without a stream (and all of them, when streaming fails) are kept current by
-// polling GET /v1/experiments.
+// Live updates: the list holds summaries (docs/api.md "Views"), and one poll every 2 s asks only
+// for what changed (`changedSince`, with If-None-Match: an idle page gets 304s with no body).
+// A result is fetched only when its experiment is opened.
 
 const KEY_STORAGE = 'fbstab.apiKey';
-const MAX_STREAMS = 3;
+/** Every poll counts against RATE_LIMIT_PER_MINUTE: 30 a minute per open tab. */
 const POLL_MS = 2000;
-const REFRESH_MS = 20_000;
+/** Changes asked for per poll; a full page is followed at once by the next one. */
+const CHANGES_PER_POLL = 100;
 const FINAL = new Set(['succeeded', 'failed', 'cancelled']);
 
 const SMALL_CUSTOM_REQUEST = {
@@ -48,13 +47,13 @@ function h(tag, attributes = {}, ...children) {
 const state = {
   /** id → experiment resource (as GET /v1/experiments returns it). */
   experiments: new Map(),
-  /** id → AbortController of its open event stream. */
-  streams: new Map(),
+  /** The changeToken of the last list or poll, and the ETag of that poll (docs/api.md "Changes"). */
+  changeToken: undefined,
+  changesEtag: undefined,
   /** id → { url → object URL } of fetched plots. */
   plotUrls: new Map(),
   presets: [],
   selected: undefined,
-  streamingBroken: false,
   needsKey: false,
 };
 
@@ -170,14 +169,19 @@ function formatLengths(lengths) {
 
 const numFilters = (request) => [request?.filterbank?.numFilters ?? []].flat();
 
-/** A short human title of an experiment, from its request. */
+/** A short human title of an experiment, from its request or its summary's digest of it. */
 function experimentTitle(experiment) {
-  const request = experiment.request ?? {};
+  const digest = experiment.summary;
+  const request = experiment.request ?? {
+    filterbank: { numFilters: digest?.numFilters ?? [], filterLengths: digest?.filterLengths ?? [] },
+    signals: (digest?.signals ?? []).map((name) => ({ name })),
+  };
   const J = numFilters(request).join(', ');
   const T = formatLengths(request.filterbank?.filterLengths);
   if (experiment.type === 'energy') {
     const signals = request.signals ?? [];
-    const what = signals.length === 1 ? signalLabel(signals[0], 0) : `${signals.length} signals`;
+    const count = digest?.signalCount ?? signals.length;
+    const what = count === 1 ? signalLabel(signals[0], 0) : `${count} signals`;
     return `Energy · ${what} · J ${J} · T ${T}`;
   }
   return `Frame bounds · J ${J} · T ${T}`;
@@ -264,8 +268,8 @@ function setupKeyForm() {
 
 /** Forgets everything the previous key could see. */
 function resetAll() {
-  for (const controller of state.streams.values()) controller.abort();
-  state.streams.clear();
+  state.changeToken = undefined;
+  state.changesEtag = undefined;
   for (const id of [...state.experiments.keys()]) forgetExperiment(id);
   state.selected = undefined;
   renderList();
@@ -445,6 +449,8 @@ function upsert(experiment) {
   const previous = state.experiments.get(experiment.id);
   // An update without a result (an event, a cancel) keeps the result it had.
   const merged = { ...previous, ...experiment };
+  // A summary has no plots links: keep those the full resource had.
+  merged.links = { ...previous?.links, ...experiment.links };
   if (previous?.result && !experiment.result && experiment.status === 'succeeded')
     merged.result = previous.result;
   state.experiments.set(experiment.id, merged);
@@ -453,14 +459,18 @@ function upsert(experiment) {
   }
   renderRow(merged);
   updateLiveState();
-  if (!FINAL.has(merged.status)) ensureFollowing();
-  if (state.selected === experiment.id) renderDetail();
+  if (state.selected === experiment.id) {
+    renderDetail();
+    if (needsFull(merged)) void refreshExperiment(merged.id);
+  }
   return merged;
 }
 
+/** The opened experiment needs its full resource: its request, and once succeeded its result. */
+const needsFull = (experiment) =>
+  !experiment.request || (experiment.status === 'succeeded' && !experiment.result);
+
 function forgetExperiment(id) {
-  state.streams.get(id)?.abort();
-  state.streams.delete(id);
   state.experiments.delete(id);
   for (const url of Object.values(state.plotUrls.get(id) ?? {})) URL.revokeObjectURL(url);
   state.plotUrls.delete(id);
@@ -656,123 +666,64 @@ function select(id, { focus }) {
   }
   renderDetail();
   const experiment = state.experiments.get(id);
-  if (experiment?.status === 'succeeded' && !experiment.result) void refreshExperiment(id);
+  if (experiment && needsFull(experiment)) void refreshExperiment(id);
   if (focus) $('#detail').focus();
 }
 
 // ---------------------------------------------------------------------------------------------
-// Live updates: event streams, with polling as the fallback
+// Live updates: polling what changed
 
 function updateLiveState() {
   const unfinished = [...state.experiments.values()].filter((e) => !FINAL.has(e.status)).length;
   const label = $('#live-state');
   if (state.needsKey) label.textContent = 'needs an API key';
   else if (unfinished === 0) label.textContent = 'up to date';
-  else if (state.streamingBroken) label.textContent = `polling · ${unfinished} running`;
   else label.textContent = `live · ${unfinished} running`;
-  label.dataset.mode = state.streamingBroken ? 'polling' : 'live';
+  label.dataset.mode = 'polling';
 }
 
-/** Opens streams for the newest unfinished experiments, up to MAX_STREAMS. */
-function ensureFollowing() {
-  if (state.streamingBroken || state.needsKey) return;
-  for (const experiment of sortedExperiments()) {
-    if (state.streams.size >= MAX_STREAMS) break;
-    if (!FINAL.has(experiment.status) && !state.streams.has(experiment.id)) void follow(experiment.id);
-  }
-}
-
-/** Splits a text/event-stream into events: `{ event, data }` with data parsed as JSON. */
-function parseEventBlock(block) {
-  let event = 'message';
-  const data = [];
-  for (const line of block.split('\n')) {
-    if (line.startsWith(':')) continue;
-    const colon = line.indexOf(':');
-    const field = colon < 0 ? line : line.slice(0, colon);
-    const value = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
-    if (field === 'event') event = value;
-    else if (field === 'data') data.push(value);
-  }
-  if (data.length === 0) return undefined;
-  try {
-    return { event, data: JSON.parse(data.join('\n')) };
-  } catch {
-    return undefined;
-  }
-}
-
-async function follow(id) {
-  const controller = new AbortController();
-  state.streams.set(id, controller);
-  let sawFinal = false;
-  try {
-    const response = await api(`/v1/experiments/${id}/events`, {
-      headers: { accept: 'text/event-stream' },
-      signal: controller.signal,
-    });
-    if (!response.body || !response.body.pipeThrough) throw new Error('streaming is not supported here');
-    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-    let buffer = '';
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      buffer += value.replace(/\r\n?/g, '\n');
-      let cut;
-      while ((cut = buffer.indexOf('\n\n')) >= 0) {
-        const parsed = parseEventBlock(buffer.slice(0, cut));
-        buffer = buffer.slice(cut + 2);
-        if (parsed) sawFinal = onEvent(id, parsed) || sawFinal;
-      }
+/** Applies one item of a changedSince answer: a summary, or a tombstone to drop. */
+function applyChange(item) {
+  if (item.deleted) {
+    if (!state.experiments.has(item.id)) return;
+    forgetExperiment(item.id);
+    if (state.selected === item.id) {
+      state.selected = undefined;
+      renderDetail();
     }
+    renderList();
+    return;
+  }
+  const previous = state.experiments.get(item.id);
+  if (previous?.version !== undefined && previous.version >= item.version) return;
+  const isNew = previous === undefined;
+  upsert(item);
+  if (isNew) renderList();
+}
+
+/** One poll: only what changed since the last token; 304 when nothing did. */
+async function pollChanges() {
+  if (state.changeToken === undefined) return loadList();
+  const token = state.changeToken;
+  const headers = state.changesEtag ? { 'if-none-match': state.changesEtag } : {};
+  let response;
+  try {
+    response = await api(
+      `/v1/experiments?changedSince=${encodeURIComponent(token)}&limit=${CHANGES_PER_POLL}`,
+      { headers },
+    );
   } catch (error) {
-    if (controller.signal.aborted) return;
-    if (error instanceof ApiError && error.status === 404) {
-      // Deleted elsewhere.
-      forgetExperiment(id);
-      if (state.selected === id) {
-        state.selected = undefined;
-        renderDetail();
-      }
-      renderList();
-      return;
-    }
-    if (!(error instanceof ApiError)) state.streamingBroken = true;
-  } finally {
-    if (state.streams.get(id) === controller) state.streams.delete(id);
+    // The change log no longer covers the token (Redis was reset): start over from the list.
+    if (error instanceof ApiError && error.status === 410) return loadList();
+    throw error;
   }
-  if (controller.signal.aborted) return;
-  if (sawFinal) await refreshExperiment(id);
+  if (response.status === 304 || state.changeToken !== token) return;
+  const page = await response.json();
+  state.changesEtag = response.headers.get('etag') ?? undefined;
+  for (const item of page.items) applyChange(item);
+  state.changeToken = page.changeToken;
   updateLiveState();
-  // Streams end after the final status; one that ended early is replaced (or polled).
-  ensureFollowing();
-}
-
-/** Applies one event; returns true for a final status. */
-function onEvent(id, { event, data }) {
-  const experiment = state.experiments.get(id);
-  if (!experiment) return false;
-  if (event === 'progress') {
-    if ((data.completedTrials ?? 0) >= (experiment.progress?.completedTrials ?? 0)) {
-      upsert({ ...experiment, progress: data });
-    }
-    return false;
-  }
-  if (event === 'status') {
-    const final = FINAL.has(data.status);
-    const update = { ...experiment, status: data.status };
-    if (data.finishedAt) update.finishedAt = data.finishedAt;
-    if (data.status === 'succeeded' && experiment.progress) {
-      update.progress = {
-        ...experiment.progress,
-        completedTrials: experiment.progress.totalTrials,
-        fraction: 1,
-      };
-    }
-    upsert(update);
-    return final;
-  }
-  return false;
+  if (page.items.length === CHANGES_PER_POLL) await pollChanges();
 }
 
 async function refreshExperiment(id) {
@@ -789,6 +740,8 @@ async function refreshExperiment(id) {
 /** GET /v1/experiments: the first page, merged into the list. */
 async function loadList() {
   const page = await apiJson('/v1/experiments?limit=50');
+  state.changeToken = page.changeToken;
+  state.changesEtag = undefined;
   const seen = new Set();
   for (const item of page.items) {
     seen.add(item.id);
@@ -812,21 +765,21 @@ async function loadList() {
   updateLiveState();
 }
 
-let lastFullRefresh = 0;
-/** The polling fallback: every POLL_MS while something runs without a stream. */
+let polling = false;
+/** Polls what changed every POLL_MS, one poll at a time. */
 function schedulePolling() {
   setInterval(() => {
-    if (state.needsKey || document.hidden) return;
-    const unfollowed = [...state.experiments.values()].some(
-      (e) => !FINAL.has(e.status) && !state.streams.has(e.id),
-    );
-    const now = Date.now();
-    if (!unfollowed && now - lastFullRefresh < REFRESH_MS) return;
-    lastFullRefresh = now;
-    loadList().catch((error) => {
-      if (!(error instanceof ApiError && error.status === 401))
-        showListError(`The list could not be refreshed: ${error.message}`);
-    });
+    if (state.needsKey || document.hidden || polling) return;
+    polling = true;
+    pollChanges()
+      .then(() => showListError(''))
+      .catch((error) => {
+        if (!(error instanceof ApiError && error.status === 401))
+          showListError(`The list could not be refreshed: ${error.message}`);
+      })
+      .finally(() => {
+        polling = false;
+      });
   }, POLL_MS);
 }
 
@@ -1206,7 +1159,6 @@ async function loadAll() {
   }
   try {
     await loadList();
-    lastFullRefresh = Date.now();
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) {
       updateLiveState();

@@ -27,6 +27,8 @@ import { problem, problemHandler, sendProblem, type ValidationIssue } from './pr
 import { dashboardRoutes, presetRoutes } from './routes/dashboard.js';
 import { experimentEventRoutes, type OpenStreams } from './routes/experiment-events.js';
 import { experimentRoutes } from './routes/experiments.js';
+import { experimentListRoutes } from './routes/experiment-list.js';
+import { ownerEventRoutes } from './routes/owner-events.js';
 import { operationRoutes } from './routes/operations.js';
 import { plotRoutes } from './routes/plots.js';
 import { analysisRoutes } from './routes/analysis.js';
@@ -181,7 +183,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await app.register(cors, {
       origin: config.CORS_ORIGINS.includes('*') ? '*' : config.CORS_ORIGINS,
       methods: ['GET', 'POST', 'DELETE'],
-      allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'If-None-Match', 'X-Request-Id'],
+      allowedHeaders: [
+        'Authorization',
+        'Content-Type',
+        'Idempotency-Key',
+        'If-None-Match',
+        'Last-Event-ID',
+        'X-Request-Id',
+      ],
       exposedHeaders: ['Location', 'ETag', 'Retry-After', 'X-Request-Id'],
       maxAge: 600,
     });
@@ -213,6 +222,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         });
       }
       await v1.register(experimentRoutes, { context });
+      await v1.register(experimentListRoutes, { context });
+      await v1.register(ownerEventRoutes, { context, streams });
       await v1.register(experimentEventRoutes, { context, streams });
       await v1.register(plotRoutes, { context });
       await v1.register(presetRoutes);

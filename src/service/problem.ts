@@ -72,6 +72,15 @@ export const PROBLEM_TYPES: readonly ProblemType[] = [
       'The Idempotency-Key header was first used with a different body. Use a new key for a new request.',
   },
   {
+    slug: 'change-token-expired',
+    status: 410,
+    title: 'Change token expired',
+    description:
+      'The `changedSince` token is from before the change log was reset (Redis was emptied) or before deletions ' +
+      'it would have to report were pruned (a day after them). List again without `changedSince` and use the ' +
+      'new `changeToken`.',
+  },
+  {
     slug: 'payload-too-large',
     status: 413,
     title: 'Payload too large',

@@ -1,4 +1,5 @@
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
+import { requestDigest } from '../experiments/common/request-digest.js';
 import type { ExperimentResult } from '../experiments/experiment-request.js';
 import {
   FINAL_STATUSES,
@@ -6,6 +7,7 @@ import {
   type ExperimentStatus,
   type Problem,
 } from './experiment-record.js';
+import { BUMP_LUA, CHANGE_LOG_ARGV } from './change-log.js';
 import { keys } from './redis-keys.js';
 
 /**
@@ -17,43 +19,115 @@ import { keys } from './redis-keys.js';
  */
 type MutableField = 'status' | 'startedAt' | 'finishedAt' | 'error';
 
-/** Writes a new record and indexes it. KEYS: record hash, owner index; ARGV: score, id, fields. */
-const CREATE = `
-redis.call('HSET', KEYS[1], unpack(ARGV, 3))
+/**
+ * Writes a new record, indexes it and logs its creation (change-log.ts). KEYS: record hash,
+ * owner index; ARGV: score, id, owner, CHANGE_LOG_ARGV (6), fields.
+ */
+const CREATE = `${BUMP_LUA}
+redis.call('HSET', KEYS[1], unpack(ARGV, 10))
 redis.call('ZADD', KEYS[2], ARGV[1], ARGV[2])
+bump(KEYS[1], ARGV[2], ARGV[3], 4, false)
 return 1`;
 
 /**
  * Moves a record to a new status only from one of the allowed ones, atomically, so that a
  * cancel racing a worker's "succeeded" cannot be overwritten. KEYS[1] record hash, KEYS[2] the
  * owners with standing webhooks, KEYS[3] the webhook outbox; ARGV: new status, comma-separated
- * allowed statuses, TTL seconds (0 = keep), the outbox member, then field/value pairs of the
- * patch. A final status of an experiment with `notify`, or of an owner with standing webhooks,
+ * allowed statuses, TTL seconds (0 = keep), the id, CHANGE_LOG_ARGV (6, the change log of
+ * change-log.ts), the outbox member, then field/value pairs of the patch. A final status of an experiment with `notify`, or of an owner with standing webhooks,
  * enters the outbox in the same step (docs/api.md "Webhooks"), so no crash between the two can
  * lose its deliveries. Returns the hash's fields and values, or false.
  */
-const TRANSITION = `
+const TRANSITION = `${BUMP_LUA}
 local status = redis.call('HGET', KEYS[1], 'status')
 if not status then return false end
 local allowed = false
 for s in string.gmatch(ARGV[2], '[^,]+') do if status == s then allowed = true end end
 if not allowed then return false end
-redis.call('HSET', KEYS[1], 'status', ARGV[1], unpack(ARGV, 5))
+redis.call('HSET', KEYS[1], 'status', ARGV[1], unpack(ARGV, 12))
+bump(KEYS[1], ARGV[4], redis.call('HGET', KEYS[1], 'owner'), 5, false)
 local ttl = tonumber(ARGV[3])
 if ttl > 0 then
   redis.call('EXPIRE', KEYS[1], ttl)
   if redis.call('HEXISTS', KEYS[1], 'notify') == 1
     or redis.call('SISMEMBER', KEYS[2], redis.call('HGET', KEYS[1], 'owner')) == 1 then
     local now = redis.call('TIME')
-    redis.call('ZADD', KEYS[3], now[1] * 1000 + math.floor(now[2] / 1000), ARGV[4])
+    redis.call('ZADD', KEYS[3], now[1] * 1000 + math.floor(now[2] / 1000), ARGV[11])
   end
 end
 return redis.call('HGETALL', KEYS[1])`;
 
+/**
+ * Records one task's trials and, while the experiment runs, logs the change (the worker calls
+ * it at most every 250 ms per task). KEYS: record hash, progress hash; ARGV: task index,
+ * trials, id, CHANGE_LOG_ARGV.
+ */
+const PROGRESS = `${BUMP_LUA}
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
+local status = redis.call('HGET', KEYS[1], 'status')
+if status == 'queued' or status == 'running' then
+  bump(KEYS[1], ARGV[3], redis.call('HGET', KEYS[1], 'owner'), 4, false)
+end
+return 1`;
+
+/**
+ * Removes an experiment and leaves a tombstone in its owner's change log, pruned at ARGV[3].
+ * KEYS: record, result, progress, body, summary, owner index, expiries, tombstones, webhook
+ * deliveries; ARGV: id,
+ * owner, prune time, CHANGE_LOG_ARGV. Returns whether the record existed.
+ */
+const DELETE = `${BUMP_LUA}
+local removed = redis.call('DEL', KEYS[1])
+redis.call('DEL', KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[9])
+redis.call('ZREM', KEYS[6], ARGV[1])
+redis.call('ZREM', KEYS[7], ARGV[2] .. '|' .. ARGV[1])
+bump(KEYS[1], ARGV[1], ARGV[2], 4, true)
+redis.call('ZADD', KEYS[8], ARGV[3], ARGV[2] .. '|' .. ARGV[1])
+return removed`;
+
+/**
+ * Prunes one tombstone: the id leaves the change set and the floor rises to its version, so a
+ * change token older than that answers 410 (docs/api.md "Changes"). KEYS: change set, floor;
+ * ARGV: id.
+ */
+const PRUNE_TOMBSTONE = `
+local v = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if not v then return 0 end
+redis.call('ZREM', KEYS[1], ARGV[1])
+local floor = tonumber(redis.call('GET', KEYS[2]) or '0')
+if tonumber(v) > floor then redis.call('SET', KEYS[2], v) end
+return 1`;
+
+/** Tombstones of deleted or expired experiments stay in the change log this long. */
+export const TOMBSTONE_TTL_MS = 24 * 3600 * 1000;
+
+/**
+ * The immutable part of a record a summary needs (docs/api.md "Views"), stored apart from `doc`
+ * so that lists never parse a request, whose signals may hold millions of samples.
+ */
+export interface RecordHead {
+  type: ExperimentRecord['type'];
+  createdAt: string;
+  totalTrials: number;
+  /** requestDigest() of the request. */
+  digest: Record<string, unknown>;
+}
+
 /** The hash fields of a new record. */
 function recordFields(record: ExperimentRecord): Record<string, string> {
   const { status, startedAt, finishedAt, error, ...doc } = record;
-  const fields: Record<string, string> = { doc: JSON.stringify(doc), owner: doc.owner, status };
+  const head: RecordHead = {
+    type: record.type,
+    createdAt: record.createdAt,
+    totalTrials: record.totalTrials,
+    digest: requestDigest(record.request),
+  };
+  const fields: Record<string, string> = {
+    doc: JSON.stringify(doc),
+    head: JSON.stringify(head),
+    owner: doc.owner,
+    status,
+  };
   // A flag the transition script reads without parsing the doc (its webhook outbox).
   if (doc.request.notify !== undefined) fields.notify = '1';
   if (startedAt !== undefined) fields.startedAt = startedAt;
@@ -81,7 +155,7 @@ export function recordFromFields(fields: Record<string, string>): ExperimentReco
  * hash, KEYS[2] body key; ARGV: the entry (owner, ETag and body, see cacheBody), comma-separated
  * final statuses. The body stays out of the record hash, so lists that read records never load it.
  */
-const CACHE_BODY = `
+export const CACHE_BODY = `
 local status = redis.call('HGET', KEYS[1], 'status')
 if not status then return 0 end
 for s in string.gmatch(ARGV[2], '[^,]+') do
@@ -144,6 +218,8 @@ export class ExperimentStore {
       keys.experimentsOf(record.owner),
       Date.parse(record.createdAt),
       record.id,
+      record.owner,
+      ...CHANGE_LOG_ARGV,
       ...fields,
     );
   }
@@ -226,8 +302,18 @@ export class ExperimentStore {
     return values.reduce((sum, v) => sum + Number(v), 0);
   }
 
+  /** Records one task's trials; a running experiment's change is logged (change-log.ts). */
   async setTaskProgress(id: string, taskIndex: number, trials: number): Promise<void> {
-    await this.redis.hset(keys.progress(id), String(taskIndex), String(trials));
+    await this.redis.eval(
+      PROGRESS,
+      2,
+      keys.experiment(id),
+      keys.progress(id),
+      String(taskIndex),
+      String(trials),
+      id,
+      ...CHANGE_LOG_ARGV,
+    );
   }
 
   /**
@@ -254,6 +340,8 @@ export class ExperimentStore {
       status,
       from.join(','),
       final ? this.ttlSeconds : 0,
+      id,
+      ...CHANGE_LOG_ARGV,
       `${id}|${status}`,
       ...patchPairs,
     )) as string[] | null;
@@ -286,41 +374,79 @@ export class ExperimentStore {
     return this.transition(id, 'failed', ['queued', 'running'], { finishedAt, error });
   }
 
-  /** Removes an experiment, its result and progress; false if it did not exist. */
+  /**
+   * Removes an experiment, its result, progress and webhook deliveries, leaving a tombstone in
+   * the change log;
+   * false if it did not exist.
+   */
   async delete(record: ExperimentRecord): Promise<boolean> {
-    const [[, removed] = [null, 0]] = (await this.redis
-      .multi()
-      .del(
-        keys.experiment(record.id),
-        keys.result(record.id),
-        keys.progress(record.id),
-        keys.body(record.id),
-        keys.deliveries(record.id),
-      )
-      .zrem(keys.experimentsOf(record.owner), record.id)
-      .zrem(keys.expiries, `${record.owner}|${record.id}`)
-      .exec()) as [Error | null, number][];
-    return Number(removed) > 0;
+    return ((await this.tombstone(record.owner, record.id)) as number) > 0;
+  }
+
+  /** The DELETE script for one experiment, run now or queued on `via` (a pipeline). */
+  private tombstone(
+    owner: string,
+    id: string,
+    now = Date.now(),
+    via: Redis | ChainableCommander = this.redis,
+  ) {
+    return via.eval(
+      DELETE,
+      9,
+      keys.experiment(id),
+      keys.result(id),
+      keys.progress(id),
+      keys.body(id),
+      keys.summary(id),
+      keys.experimentsOf(owner),
+      keys.expiries,
+      keys.tombstones,
+      keys.deliveries(id),
+      id,
+      owner,
+      now + TOMBSTONE_TTL_MS,
+      ...CHANGE_LOG_ARGV,
+    );
   }
 
   /**
    * Removes from the owner indexes the ids whose records have expired, so that Redis memory
-   * returns to its baseline after retention. Cheap when there is nothing to do; returns how
-   * many were swept.
+   * returns to its baseline after retention, leaving tombstones in the change log; then prunes
+   * the tombstones older than TOMBSTONE_TTL_MS. Cheap when there is nothing to do; returns how
+   * many experiments were swept.
    */
   async sweepExpired(now = Date.now(), batch = 1000): Promise<number> {
     let swept = 0;
     for (;;) {
       const due = await this.redis.zrangebyscore(keys.expiries, '-inf', now, 'LIMIT', 0, batch);
-      if (due.length === 0) return swept;
-      const multi = this.redis.multi();
+      if (due.length === 0) break;
+      // An expired experiment becomes a tombstone, like a deleted one, so dashboards drop it.
+      const pipeline = this.redis.pipeline();
       for (const member of due) {
         const cut = member.indexOf('|');
-        multi.zrem(keys.experimentsOf(member.slice(0, cut)), member.slice(cut + 1));
+        this.tombstone(member.slice(0, cut), member.slice(cut + 1), now, pipeline);
       }
-      multi.zrem(keys.expiries, ...due);
-      await multi.exec();
+      pipeline.zrem(keys.expiries, ...due);
+      for (const [error] of (await pipeline.exec()) ?? []) if (error !== null) throw error;
       swept += due.length;
+    }
+    for (;;) {
+      const due = await this.redis.zrangebyscore(keys.tombstones, '-inf', now, 'LIMIT', 0, batch);
+      if (due.length === 0) return swept;
+      const pipeline = this.redis.pipeline();
+      for (const member of due) {
+        const cut = member.indexOf('|');
+        const owner = member.slice(0, cut);
+        pipeline.eval(
+          PRUNE_TOMBSTONE,
+          2,
+          keys.changesOf(owner),
+          keys.changeFloorOf(owner),
+          member.slice(cut + 1),
+        );
+      }
+      pipeline.zrem(keys.tombstones, ...due);
+      await pipeline.exec();
     }
   }
 
@@ -389,7 +515,8 @@ export class ExperimentStore {
   }
 }
 
-function encodeCursor(score: number, id: string): string {
+/** The cursor of a page that ended at (score, id); decodeCursor reads it. */
+export function encodeCursor(score: number, id: string): string {
   return Buffer.from(JSON.stringify([score, id])).toString('base64url');
 }
 

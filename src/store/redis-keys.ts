@@ -41,6 +41,22 @@ export const keys = {
    * an experiment final, drained by the workers into delivery jobs (docs/api.md "Webhooks").
    */
   webhookOutbox: `${PREFIX}:webhook-outbox`,
+  /** A finished experiment's summary view as served, cached like `body` (docs/api.md "Views"). */
+  summary: (id: string) => `${PREFIX}:experiment:${id}:summary`,
+  /**
+   * Per owner: the change sequence (INCR on every status or progress change of one of its
+   * experiments), the sorted set id → sequence of its last change (deleted ids stay as
+   * tombstones), and the floor below which tombstones were pruned (docs/api.md "Changes").
+   */
+  changeSeqOf: (owner: string) => `${PREFIX}:owner:${owner}:change-seq`,
+  changesOf: (owner: string) => `${PREFIX}:owner:${owner}:changes`,
+  changeFloorOf: (owner: string) => `${PREFIX}:owner:${owner}:change-floor`,
+  /** A random id made when the change sequences start; a new one means Redis was reset. */
+  changeEpoch: `${PREFIX}:change-epoch`,
+  /** Sorted set of `owner|id` tombstones by the time they are pruned from `changesOf(owner)`. */
+  tombstones: `${PREFIX}:tombstones`,
+  /** Pub/sub: every change of one owner's experiments, as a summary or a tombstone. */
+  ownerEvents: (owner: string) => `${PREFIX}:owner-events:${owner}`,
   /** Pub/sub: ids of experiments to stop, for every worker. */
   cancelChannel: `${PREFIX}:cancel`,
 } as const;

@@ -101,7 +101,7 @@ test('the same Idempotency-Key sent to two processes at once gives one experimen
     assert.equal(fromB.status, 202);
     assert.equal(fromA.body.id, fromB.body.id, `round ${i}: both answers name one experiment`);
   }
-  const list = await call(a, 'GET', '/v1/experiments?limit=100');
+  const list = await call(a, 'GET', '/v1/experiments?limit=100&view=full');
   const seeds = list.body.items!.map((item) => item.request.seed);
   for (let i = 0; i < 5; i++) assert.equal(seeds.filter((s) => s === 100 + i).length, 1);
 });
@@ -170,6 +170,43 @@ test('a cancel through process A stops work submitted through process B', async 
     (await call(b, 'GET', `/v1/experiments/${id}`)).body.progress!.completedTrials,
     then.progress!.completedTrials,
   );
+});
+
+test("the change log is one across processes: a change through B shows in A's changedSince, SSE and ETag", async () => {
+  const start = await call(a, 'GET', '/v1/experiments?limit=1');
+  const token = (start.body as { changeToken?: string }).changeToken!;
+  // GET /v1/events on A, started after the token: it must carry what B's submission does.
+  const controller = new AbortController();
+  const stream = await fetch(`${a}/v1/events?changedSince=${token}`, {
+    headers: { authorization: `Bearer ${KEY}`, accept: 'text/event-stream' },
+    signal: controller.signal,
+  });
+  assert.equal(stream.status, 200);
+  const created = await call(b, 'POST', '/v1/experiments', { body: small(11) });
+  const id = created.body.id!;
+  const reader = stream.body!.pipeThrough(new TextDecoderStream()).getReader();
+  let text = '';
+  const finishedOnA = new RegExp(`"id":"${id}","type":"frame-bounds","status":"succeeded"`);
+  while (!finishedOnA.test(text)) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    text += value;
+  }
+  controller.abort();
+  assert.match(text, finishedOnA);
+
+  const changed = await call(a, 'GET', `/v1/experiments?changedSince=${token}`);
+  const items = (changed.body as unknown as { items?: { id: string; status: string }[] }).items!;
+  assert.equal(items.find((i) => i.id === id)?.status, 'succeeded');
+  const next = (changed.body as { changeToken?: string }).changeToken!;
+  // B computes the same validator as A for the same query: the sequence lives in Redis.
+  const same = await call(b, 'GET', `/v1/experiments?changedSince=${token}`, {
+    headers: { 'if-none-match': changed.headers.etag! },
+  });
+  assert.equal(same.status, 304);
+  const quiet = await call(b, 'GET', `/v1/experiments?changedSince=${next}`);
+  assert.deepEqual((quiet.body as { items?: unknown[] }).items, []);
+  assert.equal((quiet.body as { changeToken?: string }).changeToken, next);
 });
 
 test('API_PROCESSES=2 serves one port from two processes, and SIGTERM stops both cleanly', async () => {

@@ -34,6 +34,8 @@ const PROVOKE: Record<number, () => Promise<request.Response>> = {
     await http().post('/v1/experiments').set('idempotency-key', 'pt-409').send(smallRequest(10, 1));
     return http().post('/v1/experiments').set('idempotency-key', 'pt-409').send(smallRequest(10, 2));
   },
+  // A change token of another epoch of the change log (docs/api.md "Changes").
+  410: () => http().get(`/v1/experiments?changedSince=${Buffer.from('0badc0de.1').toString('base64url')}`),
   413: () =>
     request(extra.small!.server)
       .post('/v1/design')

@@ -36,8 +36,12 @@ test('CORS: no headers by default; the configured origins only when CORS_ORIGINS
   assert.equal(allowed.status, 204);
   assert.equal(allowed.headers['access-control-allow-origin'], 'https://dash.example');
   assert.match(String(allowed.headers['access-control-allow-headers']), /Idempotency-Key/i);
+  // A cross-origin dashboard polls with If-None-Match and resumes GET /v1/events with Last-Event-ID.
+  assert.match(String(allowed.headers['access-control-allow-headers']), /If-None-Match/i);
+  assert.match(String(allowed.headers['access-control-allow-headers']), /Last-Event-ID/i);
   const other = await request(app.server).get('/v1/experiments').set('Origin', 'https://evil.example');
   assert.equal(other.headers['access-control-allow-origin'], undefined);
   const exposed = await request(app.server).get('/v1/experiments').set('Origin', 'https://lab.example');
   assert.match(String(exposed.headers['access-control-expose-headers']), /Location/);
+  assert.match(String(exposed.headers['access-control-expose-headers']), /ETag/);
 });

@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { startStack, type Stack } from '../api/helpers.js';
+import { smallRequest, startStack, type Stack } from '../api/helpers.js';
 import { openHeadlessPage, skipWithoutChromium } from '../support/headless-chromium.js';
 
 const SCREENSHOT_DIR = new URL('../../test-output/', import.meta.url);
@@ -173,6 +173,59 @@ describe('dashboard', { skip }, () => {
       assert.ok(logged.length > 0 && logged.every((t) => /status of 401/.test(t)), JSON.stringify(logged));
     } finally {
       await keyPage.close();
+    }
+  });
+
+  it('idle, with several experiments stored, asks only for what changed (no answer over a few KB); opening one fetches its result', async () => {
+    // Several finished experiments, submitted through the API while no page is open.
+    const ids: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const res = await fetch(`${stack.base}/v1/experiments`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(smallRequest(20, i)),
+      });
+      ids.push(((await res.json()) as { id: string }).id);
+    }
+    const idle = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+    try {
+      await idle.goto(`${stack.base}/`);
+      for (const id of ids) {
+        await idle
+          .locator(`[data-testid=experiment-row][data-id="${id}"] .badge`, { hasText: 'succeeded' })
+          .waitFor();
+      }
+      // Then an idle window of three polls, recording the size of every answer.
+      const answers: { url: string; bytes: number }[] = [];
+      idle.on('response', (response) => {
+        void response
+          .body()
+          .then((body) => answers.push({ url: response.url(), bytes: body.length }))
+          .catch(() => answers.push({ url: response.url(), bytes: 0 }));
+      });
+      const polls = () => answers.filter((a) => a.url.includes('changedSince=')).length;
+      for (;;) {
+        if (polls() >= 3) break;
+        await idle.waitForResponse((r) => r.url().includes('changedSince='));
+      }
+      assert.ok(answers.length >= 3);
+      for (const answer of answers) assert.ok(answer.bytes < 4096, `${answer.url}: ${answer.bytes} bytes`);
+      assert.ok(
+        answers.every(
+          (a) => !a.url.includes('view=full') && !/\/v1\/experiments\/[0-9a-f-]{36}$/.test(a.url),
+        ),
+        'no result is fetched while nothing is opened',
+      );
+
+      // Opening one fetches its full resource, with its result.
+      const opened = idle.waitForResponse((r) => r.url().endsWith(`/v1/experiments/${ids[0]}`));
+      await idle.locator(`[data-testid=experiment-row][data-id="${ids[0]}"] .exp-title`).click();
+      const full = (await (await opened).json()) as { id: string; result?: unknown };
+      assert.equal(full.id, ids[0]);
+      assert.ok(full.result !== undefined);
+      await idle.waitForFunction(PLOTS_LOADED);
+    } finally {
+      await idle.close();
     }
   });
 });

@@ -6,7 +6,8 @@ import type { Redis } from 'ioredis';
 import { experimentRequestSchema } from '../../src/experiments/experiment-request.js';
 import { connectRedis } from '../../src/redis/connect-redis.js';
 import type { ExperimentRecord } from '../../src/store/experiment-record.js';
-import { ExperimentStore } from '../../src/store/experiment-store.js';
+import { ExperimentStore, TOMBSTONE_TTL_MS } from '../../src/store/experiment-store.js';
+import { keys } from '../../src/store/redis-keys.js';
 import { startRedis, type TestRedis } from '../support/redis-server.js';
 
 let server: TestRedis;
@@ -65,8 +66,14 @@ test('finished experiments expire after the TTL, and the sweep empties the index
     ['e19'],
   );
   assert.equal((await store.list('alice', { limit: 100 })).items.length, 0);
-  // Left: the running record, its progress hash and bob's index.
-  assert.equal(await redis.dbsize(), baseline + 3);
+  // The expired ones stay as tombstones in the change log (docs/api.md "Changes") for a day.
+  assert.equal(await redis.zcard(keys.tombstones), 19);
+  assert.equal(await store.sweepExpired(Date.now() + TOMBSTONE_TTL_MS + 1000), 0);
+  assert.equal(await redis.zcard(keys.tombstones), 0);
+  // Left: the running record, its progress hash and bob's index; per owner, the change sequence
+  // and the floor of the pruned tombstones; bob's change set, which holds e19.
+  assert.equal(await redis.dbsize(), baseline + 3 + 2 + 2 + 1);
+  assert.deepEqual(await redis.zrange(keys.changesOf('bob'), 0, -1), ['e19']);
 });
 
 test('list pages newest first with a stable cursor, and filters by status', async () => {

@@ -1,21 +1,21 @@
 import { createHash } from 'node:crypto';
+import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { FINAL_STATUSES, type ExperimentRecord } from '../../store/experiment-record.js';
 import { experimentResource } from '../../service/experiment-service.js';
-import { decodeCursor } from '../../store/experiment-store.js';
-import { HttpProblem } from '../../service/problem.js';
 import type { ApiContext } from '../context.js';
 import { notFound } from '../problem-handler.js';
 import {
   experimentIdParamsSchema,
-  experimentListSchema,
   experimentRequestSchema,
   experimentResourceSchema,
-  listQuerySchema,
   submitHeadersSchema,
 } from '../schemas/experiment.js';
+import { experimentSummarySchema, getQuerySchema } from '../schemas/experiment-views.js';
 import { problemResponses } from '../schemas/problem.js';
+import { summaryJson } from '../../service/experiment-summary.js';
+import { ViewStore } from '../../store/view-store.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -36,7 +36,7 @@ export function strongEtag(resource: unknown): string {
 }
 
 /** RFC 9110 §13.1.2: If-None-Match uses the weak comparison. */
-function matchesIfNoneMatch(header: string | undefined, etag: string): boolean {
+export function matchesIfNoneMatch(header: string | undefined, etag: string): boolean {
   if (header === undefined) return false;
   return header.split(',').some((tag) => {
     const t = tag.trim();
@@ -52,6 +52,17 @@ export const experimentRoutes: FastifyPluginAsyncZod<{ context: ApiContext }> = 
     const record = await store.getOwned(id, owner);
     if (record === undefined) throw notFound('experiment', id);
     return record;
+  };
+  const views = new ViewStore(context.redis);
+  /** The summary view of one experiment, with an ETag of its bytes (docs/api.md "Views"). */
+  const sendSummary = async (id: string, owner: string, reply: FastifyReply) => {
+    const [row] = await views.rows([id]);
+    const json = row === undefined ? undefined : await summaryJson(views, row, owner);
+    if (json === undefined) throw notFound('experiment', id);
+    const etag = `"${createHash('sha256').update(json).digest('base64url')}"`;
+    void reply.header('etag', etag).header('cache-control', 'private, no-cache');
+    if (matchesIfNoneMatch(reply.request.headers['if-none-match'], etag)) return reply.code(304).send();
+    return reply.type('application/json; charset=utf-8').send(json as unknown as Resource);
   };
   const resourceOf = async (record: ExperimentRecord) => (await context.service.resource(record)) as Resource;
 
@@ -100,50 +111,22 @@ export const experimentRoutes: FastifyPluginAsyncZod<{ context: ApiContext }> = 
   );
 
   app.get(
-    '/experiments',
-    {
-      schema: {
-        operationId: 'listExperiments',
-        summary: 'List experiments, newest first',
-        description: "Only the caller's experiments (per API key). Page with `limit` and `nextCursor`.",
-        tags,
-        security,
-        querystring: listQuerySchema,
-        response: {
-          200: experimentListSchema.describe('One page of experiments'),
-          ...problemResponses(400, 401, 429, 503),
-        },
-      },
-    },
-    async (request) => {
-      const { limit, cursor, status } = request.query;
-      if (cursor !== undefined) {
-        try {
-          decodeCursor(cursor);
-        } catch {
-          throw new HttpProblem(400, 'Invalid request', 'cursor: not a cursor this API returned', {
-            errors: [{ path: 'cursor', message: 'not a cursor this API returned' }],
-          });
-        }
-      }
-      const page = await store.list(request.owner, { limit, cursor, status });
-      const items = await Promise.all(page.items.map(resourceOf));
-      return { items, nextCursor: page.nextCursor };
-    },
-  );
-
-  app.get(
     '/experiments/:id',
     {
       schema: {
         operationId: 'getExperiment',
         summary: 'Get an experiment',
-        description: 'With a strong ETag; If-None-Match with a current ETag answers 304.',
+        description:
+          'With a strong ETag; If-None-Match with a current ETag answers 304. `view=summary` answers the ' +
+          'summary view (docs/api.md "Views") instead of the whole resource.',
         tags,
         security,
         params: experimentIdParamsSchema,
+        querystring: getQuerySchema,
         response: {
-          200: experimentResourceSchema.describe('The experiment'),
+          200: z
+            .union([experimentResourceSchema, experimentSummarySchema])
+            .describe('The experiment (Experiment), or with `view=summary` its summary (ExperimentSummary)'),
           304: z.undefined().describe('Not modified'),
           ...problemResponses(401, 404, 429, 503),
         },
@@ -151,6 +134,7 @@ export const experimentRoutes: FastifyPluginAsyncZod<{ context: ApiContext }> = 
     },
     async (request, reply) => {
       const { id } = request.params;
+      if (request.query.view === 'summary') return sendSummary(id, request.owner, reply);
       // A finished experiment never changes: its body is serialised once, on its first GET, and
       // served as stored bytes afterwards (one round trip, no parse, no schema walk).
       const cached = await store.getCachedBody(id);

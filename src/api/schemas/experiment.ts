@@ -72,13 +72,6 @@ export const experimentResourceSchema = z
   })
   .meta({ id: 'Experiment' });
 
-export const experimentListSchema = z
-  .object({
-    items: z.array(experimentResourceSchema).describe('Newest first'),
-    nextCursor: z.string().nullable().describe('Pass as `cursor` for the next page; null on the last page'),
-  })
-  .meta({ id: 'ExperimentList' });
-
 export const experimentIdParamsSchema = z.object({
   id: z.uuid().describe('Experiment id; an unknown or malformed id gives 404'),
 });

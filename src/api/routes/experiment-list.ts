@@ -1,0 +1,232 @@
+import { createHash } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { serializerCompiler, type FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { decodeChangeToken, encodeChangeToken } from '../../service/change-token.js';
+import { experimentResource } from '../../service/experiment-service.js';
+import { summaryJson } from '../../service/experiment-summary.js';
+import { HttpProblem } from '../../service/problem.js';
+import { FINAL_STATUSES } from '../../store/experiment-record.js';
+import { decodeCursor } from '../../store/experiment-store.js';
+import { ViewStore, type ChangeState } from '../../store/view-store.js';
+import type { ApiContext } from '../context.js';
+import { notFound } from '../problem-handler.js';
+import { experimentResourceSchema } from '../schemas/experiment.js';
+import {
+  experimentFullListSchema,
+  experimentSummaryListSchema,
+  listViewsQuerySchema,
+  MAX_BATCH_IDS,
+} from '../schemas/experiment-views.js';
+import { problemResponses } from '../schemas/problem.js';
+import { matchesIfNoneMatch, strongEtag } from './experiments.js';
+
+/** The experiment resource as GET /v1/experiments/{id} serialises it (the same bytes). */
+const serializeResource = serializerCompiler({
+  schema: experimentResourceSchema,
+  method: 'GET',
+  url: '/v1/experiments',
+});
+
+/** A 400 naming one query parameter, like a validation error of the query string. */
+function queryProblem(field: string, message: string): HttpProblem {
+  return new HttpProblem(
+    400,
+    'Invalid request',
+    `the request query parameters are invalid: ${field}: ${message}`,
+    {
+      errors: [{ path: field, message }],
+    },
+  );
+}
+
+/** A missing id of an `ids` batch: the same problem as GET /v1/experiments/{id}'s 404. */
+function missingJson(id: string): string {
+  return JSON.stringify({ id, status: 404, problem: notFound('experiment', id).toProblem() });
+}
+
+/**
+ * `GET /v1/experiments` (docs/api.md "Views", "Changes", "Batch reads"): summaries by default,
+ * `view=full` for whole resources, `changedSince` for what changed, `ids` for a batch. Every
+ * answer carries a `changeToken` and an ETag made of the owner's change sequence, so a poll of
+ * an unchanged list costs one Redis command and answers 304.
+ */
+export const experimentListRoutes: FastifyPluginAsyncZod<{ context: ApiContext }> = async (
+  app,
+  { context },
+) => {
+  const views = new ViewStore(context.redis);
+  const { store } = context;
+
+  /** The full resource JSON of an experiment of `owner`, cached bytes when it finished. */
+  const fullJson = async (id: string, owner: string): Promise<string | undefined> => {
+    const cached = await store.getCachedBody(id);
+    if (cached !== undefined) return cached.owner === owner ? cached.body.toString('utf8') : undefined;
+    const snapshot = await store.snapshot(id);
+    if (snapshot === undefined || snapshot.record.owner !== owner) return undefined;
+    const resource = experimentResource(snapshot);
+    const body = serializeResource(resource);
+    if (FINAL_STATUSES.includes(snapshot.record.status))
+      await store.cacheBody(id, owner, strongEtag(resource), body);
+    return body;
+  };
+
+  const itemsOf = async (
+    ids: readonly string[],
+    owner: string,
+    full: boolean,
+  ): Promise<(string | undefined)[]> => {
+    if (full) return Promise.all(ids.map((id) => fullJson(id, owner)));
+    const rows = await views.rows(ids);
+    return Promise.all(rows.map((row) => summaryJson(views, row, owner)));
+  };
+
+  const send = (
+    reply: FastifyReply,
+    items: readonly string[],
+    nextCursor: string | null,
+    state: ChangeState,
+  ) =>
+    reply
+      .type('application/json; charset=utf-8')
+      .send(
+        `{"items":[${items.join(',')}],"nextCursor":${JSON.stringify(nextCursor)},"changeToken":"${encodeChangeToken(state)}"}` as never,
+      );
+
+  /** The list's validator: the change log's position and the query (a weak one: a view). */
+  const etagOf = (request: FastifyRequest, state: ChangeState) =>
+    `W/"${state.epoch}.${state.seq}.${createHash('sha1').update(request.url).digest('base64url').slice(0, 16)}"`;
+
+  app.get(
+    '/experiments',
+    {
+      schema: {
+        operationId: 'listExperiments',
+        summary: 'List experiments: summaries, changes, batches',
+        description:
+          "Only the caller's experiments (per API key), newest first, as summaries (`view=full` for whole " +
+          'resources). Page with `limit` and `nextCursor`. `changedSince=<changeToken>` answers only the ' +
+          'experiments changed after that token, oldest change first, deletions as `{ id, version, deleted: true }`; ' +
+          'a token the change log no longer covers answers 410. `ids=a,b,c` (at most 100) answers those experiments ' +
+          'in that order, with `{ id, status: 404, problem }` for the ones this key does not have. Every answer has a ' +
+          '`changeToken` and a weak ETag; If-None-Match with a current one answers 304.',
+        tags: ['experiments'],
+        security: [{ bearerAuth: [] }],
+        querystring: listViewsQuerySchema,
+        response: {
+          200: z
+            .union([experimentSummaryListSchema, experimentFullListSchema])
+            .describe('Summaries (ExperimentSummaryList) or, with `view=full`, resources (ExperimentList)'),
+          304: z.undefined().describe('Not modified: nothing of this key changed'),
+          ...problemResponses(400, 401, 410, 429, 503),
+        },
+      },
+    },
+    async (request, reply) => {
+      const { limit, cursor, status, view, changedSince, ids } = request.query;
+      const owner = request.owner;
+      const full = view === 'full';
+      if (ids !== undefined && (cursor !== undefined || changedSince !== undefined || status !== undefined))
+        throw queryProblem('ids', 'cannot be combined with cursor, changedSince or status');
+      if (changedSince !== undefined && (cursor !== undefined || status !== undefined))
+        throw queryProblem('changedSince', 'cannot be combined with cursor or status');
+      if (cursor !== undefined) {
+        try {
+          decodeCursor(cursor);
+        } catch {
+          throw queryProblem('cursor', 'not a cursor this API returned');
+        }
+      }
+      let idList: string[] | undefined;
+      if (ids !== undefined) {
+        idList = ids.split(',').map((id) => id.trim());
+        if (idList.some((id) => id === ''))
+          throw queryProblem('ids', 'a comma-separated list of experiment ids, none empty');
+        if (idList.length > MAX_BATCH_IDS)
+          throw queryProblem('ids', `at most ${MAX_BATCH_IDS} ids, got ${idList.length}`);
+      }
+      let since: ChangeState | undefined;
+      if (changedSince !== undefined) {
+        try {
+          since = decodeChangeToken(changedSince);
+        } catch {
+          throw queryProblem('changedSince', 'not a changeToken this API returned');
+        }
+      }
+
+      // A first page asked without a validator: one script reads the log's position and the page.
+      const plain = !full && idList === undefined && since === undefined && cursor === undefined;
+      if (plain && status === undefined && request.headers['if-none-match'] === undefined) {
+        const page = await views.firstPage(owner, limit);
+        if (page !== undefined) {
+          const items = await Promise.all(page.rows.map((row) => summaryJson(views, row, owner)));
+          void reply.header('etag', etagOf(request, page.state)).header('cache-control', 'private, no-cache');
+          return send(
+            reply,
+            items.filter((item): item is string => item !== undefined),
+            page.nextCursor,
+            page.state,
+          );
+        }
+      }
+
+      // One command says where the change log stands; a matching ETag ends the request there.
+      const changes = since === undefined ? undefined : await views.changesSince(owner, since.seq, limit);
+      const state = changes ?? (await views.state(owner));
+      const etag = etagOf(request, state);
+      void reply.header('etag', etag).header('cache-control', 'private, no-cache');
+      // Compared without its W/ prefix, as If-None-Match's weak comparison does.
+      if (matchesIfNoneMatch(request.headers['if-none-match'], etag.slice(2))) return reply.code(304).send();
+
+      if (idList !== undefined) {
+        // A malformed id is a missing one, as GET /v1/experiments/{id} answers 404 for it.
+        const valid = idList.map((id) => z.uuid().safeParse(id).success);
+        const found = await itemsOf(
+          idList.filter((_, i) => valid[i]),
+          owner,
+          full,
+        );
+        let next = 0;
+        const items = idList.map((id, i) => (valid[i] ? found[next++] : undefined) ?? missingJson(id));
+        return send(reply, items, null, state);
+      }
+
+      if (changes !== undefined && since !== undefined) {
+        if (since.epoch !== changes.epoch || since.seq < changes.floor || since.seq > changes.seq) {
+          throw new HttpProblem(
+            410,
+            'Change token expired',
+            'the change log no longer covers this changeToken (Redis was reset, or its deletions were pruned); list again without changedSince',
+          );
+        }
+        const found = await itemsOf(
+          changes.changed.map((c) => c.id),
+          owner,
+          full,
+        );
+        const items = changes.changed.map(
+          (c, i) => found[i] ?? `{"id":"${c.id}","version":${c.version},"deleted":true}`,
+        );
+        // A full page may have more after it: the token then stands at its last change.
+        const seq = changes.changed.length === limit ? changes.changed.at(-1)!.version : changes.seq;
+        return send(reply, items, null, { epoch: changes.epoch, seq });
+      }
+
+      if (full) {
+        const page = await store.list(owner, { limit, cursor, status });
+        const items = await Promise.all(
+          page.items.map(async (record) => serializeResource(await context.service.resource(record))),
+        );
+        return send(reply, items, page.nextCursor, state);
+      }
+      const page = await views.page(owner, { limit, cursor, status });
+      const items = await Promise.all(page.rows.map((row) => summaryJson(views, row, owner)));
+      return send(
+        reply,
+        items.filter((item): item is string => item !== undefined),
+        page.nextCursor,
+        state,
+      );
+    },
+  );
+};

@@ -1,0 +1,184 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { decodeChangeToken, encodeChangeToken } from '../../service/change-token.js';
+import { summaryJson } from '../../service/experiment-summary.js';
+import { HttpProblem } from '../../service/problem.js';
+import { keys } from '../../store/redis-keys.js';
+import { ViewStore, type ChangeState } from '../../store/view-store.js';
+import type { ApiContext } from '../context.js';
+import { problemResponses } from '../schemas/problem.js';
+import { KEEP_ALIVE_MS, type OpenStreams } from './experiment-events.js';
+
+/** The change log is read this often as a fallback for missed pub/sub messages. */
+export const OWNER_POLL_MS = 1000;
+/** Changes read per round trip when catching up. */
+const CATCH_UP_BATCH = 100;
+
+/**
+ * `GET /v1/events` (docs/api.md "Changes"): one Server-Sent Events stream of every change of the
+ * caller's experiments, each a `change` event whose data is the experiment's summary (or a
+ * tombstone `{ id, version, deleted: true }`). Event ids are change tokens: a reconnecting
+ * EventSource sends the last one as Last-Event-ID and gets what it missed. Pub/sub wakes the
+ * stream; the change log (read once a second too) is what it sends, so nothing is skipped.
+ */
+export const ownerEventRoutes: FastifyPluginAsyncZod<{ context: ApiContext; streams: OpenStreams }> = async (
+  app,
+  { context, streams },
+) => {
+  const views = new ViewStore(context.redis);
+  app.get(
+    '/events',
+    {
+      schema: {
+        operationId: 'streamChanges',
+        summary: "Follow every change of this key's experiments (Server-Sent Events)",
+        description:
+          'A `text/event-stream`: first `ready` (`{ changeToken }`), then a `change` event per changed experiment ' +
+          '(its summary, or `{ id, version, deleted: true }`), each with an `id:` that is a change token. Start ' +
+          'after a token with `changedSince` or a Last-Event-ID header; one the change log no longer covers gives ' +
+          '410 with `changedSince`, and a `reset` event (then the current state) with Last-Event-ID.',
+        tags: ['experiments'],
+        security: [{ bearerAuth: [] }],
+        querystring: z.object({
+          changedSince: z.string().min(1).max(200).optional().describe('A changeToken to start after'),
+        }),
+        response: {
+          200: {
+            description: 'The event stream: `event: ready|change|reset`, `id: <changeToken>`, `data: <JSON>`',
+            content: { 'text/event-stream': { schema: z.string() } },
+          },
+          ...problemResponses(400, 401, 410, 429, 503),
+        },
+      },
+    },
+    async (request, reply) => {
+      const owner = request.owner;
+      const lastEventId = request.headers['last-event-id'];
+      const explicit = request.query.changedSince;
+      let start: ChangeState | undefined;
+      const raw =
+        explicit ?? (typeof lastEventId === 'string' && lastEventId !== '' ? lastEventId : undefined);
+      if (raw !== undefined) {
+        try {
+          start = decodeChangeToken(raw);
+        } catch {
+          if (explicit !== undefined)
+            throw new HttpProblem(
+              400,
+              'Invalid request',
+              'the request query parameters are invalid: changedSince: not a changeToken this API returned',
+              {
+                errors: [{ path: 'changedSince', message: 'not a changeToken this API returned' }],
+              },
+            );
+        }
+      }
+
+      // Subscribe before reading the log, so nothing published in between is lost.
+      let wake: () => void = () => {};
+      const unsubscribe = await context.events.subscribe(keys.ownerEvents(owner), () => wake());
+      let head: Awaited<ReturnType<ViewStore['changesSince']>>;
+      try {
+        head = await views.changesSince(owner, start?.seq ?? 0, 0);
+      } catch (error) {
+        unsubscribe();
+        throw error;
+      }
+      const covered =
+        start !== undefined && start.epoch === head.epoch && start.seq >= head.floor && start.seq <= head.seq;
+      if (start !== undefined && !covered && explicit !== undefined) {
+        unsubscribe();
+        throw new HttpProblem(
+          410,
+          'Change token expired',
+          'the change log no longer covers this changeToken; list again without changedSince',
+        );
+      }
+
+      reply.hijack();
+      const res = reply.raw;
+      res.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache, no-transform',
+        connection: 'keep-alive',
+        'x-accel-buffering': 'no',
+        'x-request-id': String(request.id),
+      });
+      let ended = false;
+      const timers: NodeJS.Timeout[] = [];
+      const end = () => {
+        if (ended) return;
+        ended = true;
+        for (const timer of timers) clearInterval(timer);
+        unsubscribe();
+        streams.delete(end);
+        if (!res.writableEnded) res.end();
+      };
+      streams.add(end);
+      request.raw.on('close', end);
+      res.on('close', end);
+      res.on('error', end);
+
+      const epoch = head.epoch;
+      // Every change up to `sent` has been written: it is the id a reconnect resumes from.
+      let sent = covered ? start!.seq : head.seq;
+      if (start !== undefined && !covered) res.write(`event: reset\ndata: {}\n\n`);
+      res.write(
+        `event: ready\nid: ${encodeChangeToken({ epoch, seq: sent })}\ndata: ${JSON.stringify({ changeToken: encodeChangeToken({ epoch, seq: sent }) })}\n\n`,
+      );
+
+      let reading = false;
+      let again = false;
+      /** Sends every change after `sent`, in order of the log; runs once at a time. */
+      const catchUp = async () => {
+        if (reading) {
+          again = true;
+          return;
+        }
+        reading = true;
+        try {
+          do {
+            again = false;
+            for (;;) {
+              const changes = await views.changesSince(owner, sent, CATCH_UP_BATCH);
+              if (ended) return;
+              if (changes.epoch !== epoch || sent < changes.floor) {
+                // The log was reset under the stream: say so and go on from where it stands.
+                res.write(`event: reset\ndata: {}\n\n`);
+                sent = changes.seq;
+                break;
+              }
+              const rows = await views.rows(changes.changed.map((c) => c.id));
+              const items = await Promise.all(rows.map((row) => summaryJson(views, row, owner)));
+              if (ended) return;
+              changes.changed.forEach((change, i) => {
+                const data = items[i] ?? `{"id":"${change.id}","version":${change.version},"deleted":true}`;
+                res.write(
+                  `event: change\nid: ${encodeChangeToken({ epoch, seq: change.version })}\ndata: ${data}\n\n`,
+                );
+              });
+              const full = changes.changed.length === CATCH_UP_BATCH;
+              sent = full ? changes.changed.at(-1)!.version : Math.max(sent, changes.seq);
+              if (!full) break;
+            }
+          } while (again && !ended);
+        } finally {
+          reading = false;
+        }
+      };
+      const run = () => {
+        void catchUp().catch((error: unknown) =>
+          request.log.debug({ err: error }, 'change stream read failed'),
+        );
+      };
+      wake = run;
+      run();
+      timers.push(
+        setInterval(run, OWNER_POLL_MS),
+        setInterval(() => {
+          if (!ended) res.write(': keep-alive\n\n');
+        }, KEEP_ALIVE_MS),
+      );
+    },
+  );
+};

@@ -1,0 +1,40 @@
+import { keys } from './redis-keys.js';
+
+/**
+ * The change log of docs/api.md "Changes", as Lua shared by the store's scripts: every status or
+ * progress change of an experiment takes the next number of its owner's sequence (INCR), stores
+ * it as the record's `version`, moves the id to that number in the owner's change set and
+ * publishes `{ id, version }` (or a tombstone) on the owner's channel, in the same script as the
+ * change itself, so that no change is ever counted without being logged, or the reverse.
+ */
+
+/** `key(owner)` cut around the owner, so a script can build the key of an owner it reads. */
+function around(template: (owner: string) => string): [string, string] {
+  const marked = template('\u0000');
+  const cut = marked.indexOf('\u0000');
+  return [marked.slice(0, cut), marked.slice(cut + 1)];
+}
+
+/** The ARGV the `bump` function reads from position `a` on: three owner-key templates. */
+export const CHANGE_LOG_ARGV: readonly string[] = [
+  ...around(keys.changeSeqOf),
+  ...around(keys.changesOf),
+  ...around(keys.ownerEvents),
+];
+
+/**
+ * `bump(record, id, owner, a, deleted)`: logs one change of experiment `id` and returns its
+ * version; `a` is the ARGV index of CHANGE_LOG_ARGV. A deleted experiment's record is gone, so
+ * only the change set and the channel hear of it.
+ */
+export const BUMP_LUA = `
+local function bump(record, id, owner, a, deleted)
+  local v = redis.call('INCR', ARGV[a] .. owner .. ARGV[a + 1])
+  if not deleted then redis.call('HSET', record, 'version', v) end
+  redis.call('ZADD', ARGV[a + 2] .. owner .. ARGV[a + 3], v, id)
+  local message = '{"id":"' .. id .. '","version":' .. v
+  if deleted then message = message .. ',"deleted":true' end
+  redis.call('PUBLISH', ARGV[a + 4] .. owner .. ARGV[a + 5], message .. '}')
+  return v
+end
+`;

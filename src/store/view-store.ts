@@ -1,0 +1,309 @@
+import { randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { CACHE_BODY, decodeCursor, encodeCursor } from './experiment-store.js';
+import { FINAL_STATUSES, type ExperimentStatus } from './experiment-record.js';
+import { keys } from './redis-keys.js';
+
+/**
+ * What a summary is built from, read in one script: the cached summary of a finished
+ * experiment (`cached`), or the record's mutable fields, its `head` (or `doc`) and its trials done.
+ */
+export type SummaryRow =
+  | { id: string; kind: 'cached'; owner: string; status: ExperimentStatus; json: string }
+  | {
+      id: string;
+      kind: 'fields';
+      owner: string;
+      fields: Record<string, string>;
+      version: number;
+      completedTrials: number;
+    }
+  | { id: string; kind: 'missing' };
+
+/**
+ * `row(record, progress, summary)`: `{'c', entry}` when the experiment's summary is cached,
+ * `{'m'}` when it does not exist, else `{'f', owner, status, version, startedAt, finishedAt,
+ * error, head, doc, trials}` (absent fields as nil; doc only without a head).
+ */
+const ROW_LUA = `
+local function row(record, progress, summary)
+  local cached = redis.call('GET', summary)
+  if cached then return {'c', cached} end
+  local f = redis.call('HMGET', record, 'owner', 'status', 'version', 'startedAt', 'finishedAt', 'error', 'head')
+  if not f[2] then return {'m'} end
+  local sum = 0
+  for _, v in ipairs(redis.call('HVALS', progress)) do sum = sum + tonumber(v) end
+  -- Records older than the head field: their doc instead.
+  local doc = false
+  if not f[7] then doc = redis.call('HGET', record, 'doc') end
+  return {'f', f[1], f[2], f[3] or '0', f[4], f[5], f[6], f[7], doc, tostring(sum)}
+end
+`;
+
+/** The rows of any number of ids; KEYS: record, progress, summary per id. */
+const SUMMARIES = `${ROW_LUA}
+local out = {}
+for i = 1, #KEYS / 3 do
+  local k = (i - 1) * 3
+  out[i] = row(KEYS[k + 1], KEYS[k + 2], KEYS[k + 3])
+end
+return out`;
+
+/**
+ * The first page of a list in one round trip: the epoch, the owner's sequence, the newest
+ * ARGV[2] ids with their scores, and their rows. KEYS: epoch, sequence, owner index; ARGV: new
+ * epoch, count, then the record, progress and summary keys of an id cut around it (PAGE_ARGV).
+ */
+const FIRST_PAGE = `${ROW_LUA}
+local epoch = redis.call('GET', KEYS[1])
+if not epoch then
+  epoch = ARGV[1]
+  redis.call('SET', KEYS[1], epoch)
+end
+local seq = redis.call('GET', KEYS[2]) or '0'
+local ids = redis.call('ZREVRANGEBYSCORE', KEYS[3], '+inf', '-inf', 'WITHSCORES', 'LIMIT', 0, tonumber(ARGV[2]))
+local rows = {}
+for i = 1, #ids / 2 do
+  local id = ids[2 * i - 1]
+  rows[i] = row(ARGV[3] .. id .. ARGV[4], ARGV[5] .. id .. ARGV[6], ARGV[7] .. id .. ARGV[8])
+end
+return {epoch, seq, ids, rows}`;
+
+/** `key(id)` cut around the id, so a script can build the keys of ids it reads. */
+function around(template: (id: string) => string): [string, string] {
+  const marked = template('\u0000');
+  const cut = marked.indexOf('\u0000');
+  return [marked.slice(0, cut), marked.slice(cut + 1)];
+}
+const PAGE_ARGV = [...around(keys.experiment), ...around(keys.progress), ...around(keys.summary)];
+
+/** A row of ROW_LUA's reply, for experiment `id`. */
+function parseRow(id: string, reply: (string | null)[]): SummaryRow {
+  const kind = reply[0];
+  if (kind === 'c') {
+    const entry = reply[1]!;
+    // `owner \n status \n summary JSON`
+    const first = entry.indexOf('\n');
+    const second = entry.indexOf('\n', first + 1);
+    return {
+      id,
+      kind: 'cached',
+      owner: entry.slice(0, first),
+      status: entry.slice(first + 1, second) as ExperimentStatus,
+      json: entry.slice(second + 1),
+    };
+  }
+  if (kind !== 'f') return { id, kind: 'missing' };
+  const fields: Record<string, string> = {};
+  const names = ['owner', 'status', 'version', 'startedAt', 'finishedAt', 'error', 'head', 'doc'] as const;
+  names.forEach((name, j) => {
+    const value = reply[j + 1];
+    if (value !== null && value !== undefined) fields[name] = value;
+  });
+  return {
+    id,
+    kind: 'fields',
+    owner: fields.owner ?? '',
+    fields,
+    version: Number(fields.version ?? 0),
+    completedTrials: Number(reply[9] ?? 0),
+  };
+}
+
+/**
+ * The epoch (made on first use) and the owner's sequence; with ARGV[2] > -1 also the ids changed
+ * after ARGV[2] (at most ARGV[3], oldest change first, with their versions) and the floor.
+ * KEYS: epoch, sequence, change set, floor; ARGV: new epoch, since, limit.
+ */
+const CHANGES = `
+local epoch = redis.call('GET', KEYS[1])
+if not epoch then
+  epoch = ARGV[1]
+  redis.call('SET', KEYS[1], epoch)
+end
+local seq = redis.call('GET', KEYS[2]) or '0'
+if tonumber(ARGV[2]) < 0 then return {epoch, seq} end
+local floor = redis.call('GET', KEYS[4]) or '0'
+return {epoch, seq, floor, redis.call('ZRANGEBYSCORE', KEYS[3], '(' .. ARGV[2], '+inf', 'WITHSCORES', 'LIMIT', 0, tonumber(ARGV[3]))}`;
+
+interface ViewScripts {
+  fbstabChanges(...args: (string | number)[]): Promise<unknown>;
+  /** The number of keys first, then the keys. */
+  fbstabSummaries(...args: (string | number)[]): Promise<unknown>;
+  fbstabFirstPage(...args: (string | number)[]): Promise<unknown>;
+}
+
+/** Where an owner's change log stands: the token of docs/api.md "Changes" is made of both. */
+export interface ChangeState {
+  epoch: string;
+  seq: number;
+}
+
+export interface ChangesSince extends ChangeState {
+  /** Tombstones up to this version were pruned: a token below it cannot be served. */
+  floor: number;
+  /** Ids changed after the token, oldest change first, with the version of that change. */
+  changed: { id: string; version: number }[];
+}
+
+/**
+ * The reads behind the list views of docs/api.md "Views" and "Changes": summaries in one
+ * script per page, the cached summaries of finished experiments, and the change log.
+ */
+export class ViewStore {
+  /** The two read scripts, sent by SHA (EVALSHA) rather than as text on every poll. */
+  private readonly scripts: ViewScripts;
+  /** The epoch this process offers should the change log have none yet (a new or reset Redis). */
+  private readonly newEpoch = randomBytes(6).toString('hex');
+
+  constructor(private readonly redis: Redis) {
+    if (!('fbstabChanges' in redis)) {
+      redis.defineCommand('fbstabChanges', { numberOfKeys: 4, lua: CHANGES });
+      redis.defineCommand('fbstabSummaries', { lua: SUMMARIES });
+      redis.defineCommand('fbstabFirstPage', { numberOfKeys: 3, lua: FIRST_PAGE });
+    }
+    this.scripts = redis as unknown as ViewScripts;
+  }
+
+  /** One round trip for any number of ids, in their order. */
+  async rows(ids: readonly string[]): Promise<SummaryRow[]> {
+    if (ids.length === 0) return [];
+    const keyList = ids.flatMap((id) => [keys.experiment(id), keys.progress(id), keys.summary(id)]);
+    const replies = (await this.scripts.fbstabSummaries(keyList.length, ...keyList)) as (string | null)[][];
+    return ids.map((id, i) => parseRow(id, replies[i] ?? []));
+  }
+
+  /**
+   * The first page of an owner's list (newest first, no filter) with where the change log
+   * stood, in one round trip; undefined when an expired id must be pruned first (page() does).
+   */
+  async firstPage(
+    owner: string,
+    limit: number,
+  ): Promise<{ state: ChangeState; rows: SummaryRow[]; nextCursor: string | null } | undefined> {
+    const [epoch, seq, flat, replies] = (await this.scripts.fbstabFirstPage(
+      keys.changeEpoch,
+      keys.changeSeqOf(owner),
+      keys.experimentsOf(owner),
+      this.newEpoch,
+      limit + 1,
+      ...PAGE_ARGV,
+    )) as [string, string, string[], (string | null)[][]];
+    const rows: SummaryRow[] = [];
+    for (let i = 0; i < replies.length && i < limit; i++) {
+      const row = parseRow(flat[2 * i]!, replies[i]!);
+      if (row.kind === 'missing') return undefined;
+      rows.push(row);
+    }
+    const nextCursor =
+      replies.length > limit ? encodeCursor(Number(flat[2 * limit - 1]), flat[2 * limit - 2]!) : null;
+    return { state: { epoch, seq: Number(seq) }, rows, nextCursor };
+  }
+
+  /**
+   * Caches the summary of a finished experiment, expiring with its record; not when it is no
+   * longer final or gone (the body cache's script, on the summary key).
+   */
+  async cacheSummary(id: string, owner: string, status: ExperimentStatus, json: string): Promise<void> {
+    await this.redis.eval(
+      CACHE_BODY,
+      2,
+      keys.experiment(id),
+      keys.summary(id),
+      `${owner}\n${status}\n${json}`,
+      FINAL_STATUSES.join(','),
+    );
+  }
+
+  /** The epoch and the owner's sequence: one command, for ETags and 304s. */
+  async state(owner: string): Promise<ChangeState> {
+    const [epoch, seq] = (await this.changesScript(owner, -1, 0)) as [string, string];
+    return { epoch, seq: Number(seq) };
+  }
+
+  /** The ids changed after `since` (at most `limit`), in one command. */
+  async changesSince(owner: string, since: number, limit: number): Promise<ChangesSince> {
+    const [epoch, seq, floor, flat] = (await this.changesScript(owner, since, limit)) as [
+      string,
+      string,
+      string,
+      string[],
+    ];
+    const changed: { id: string; version: number }[] = [];
+    for (let i = 0; i + 1 < flat.length; i += 2) changed.push({ id: flat[i]!, version: Number(flat[i + 1]) });
+    return { epoch, seq: Number(seq), floor: Number(floor), changed };
+  }
+
+  private changesScript(owner: string, since: number, limit: number): Promise<unknown> {
+    return this.scripts.fbstabChanges(
+      keys.changeEpoch,
+      keys.changeSeqOf(owner),
+      keys.changesOf(owner),
+      keys.changeFloorOf(owner),
+      this.newEpoch,
+      since,
+      limit,
+    );
+  }
+
+  /**
+   * One page of an owner's experiments as summary rows, newest first, with the list's cursor
+   * (the same cursor as ExperimentStore.list). Ids whose records expired are pruned.
+   */
+  async page(
+    owner: string,
+    options: { limit: number; cursor?: string | undefined; status?: ExperimentStatus | undefined },
+  ): Promise<{ rows: SummaryRow[]; nextCursor: string | null }> {
+    const index = keys.experimentsOf(owner);
+    let max = '+inf';
+    let afterId: string | undefined;
+    if (options.cursor !== undefined) {
+      const [score, id] = decodeCursor(options.cursor);
+      max = String(score);
+      afterId = id;
+    }
+    const rows: SummaryRow[] = [];
+    const scoreOf = new Map<string, number>();
+    let offset = 0;
+    // A status filter may skip most ids: read more per round trip then.
+    const batch = options.status === undefined ? options.limit + 1 : Math.max(options.limit * 2, 50);
+    for (;;) {
+      const page = await this.redis.zrevrangebyscore(
+        index,
+        max,
+        '-inf',
+        'WITHSCORES',
+        'LIMIT',
+        offset,
+        batch,
+      );
+      if (page.length === 0) return { rows, nextCursor: null };
+      offset += page.length / 2;
+      const ids: string[] = [];
+      for (let i = 0; i < page.length; i += 2) {
+        const id = page[i]!;
+        const score = Number(page[i + 1]);
+        // Skip up to and including the cursor's item among equal scores.
+        if (afterId !== undefined && score === Number(max) && id >= afterId) continue;
+        ids.push(id);
+        scoreOf.set(id, score);
+      }
+      const found = await this.rows(ids);
+      for (let i = 0; i < found.length; i++) {
+        const row = found[i]!;
+        if (row.kind === 'missing') {
+          await this.redis.zrem(index, row.id);
+          continue;
+        }
+        const status = row.kind === 'cached' ? row.status : (row.fields.status as ExperimentStatus);
+        if (options.status !== undefined && status !== options.status) continue;
+        if (rows.length === options.limit) {
+          // One more exists: the page ends at the row before.
+          const last = rows[rows.length - 1]!;
+          return { rows, nextCursor: encodeCursor(scoreOf.get(last.id)!, last.id) };
+        }
+        rows.push(row);
+      }
+    }
+  }
+}
