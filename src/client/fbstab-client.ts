@@ -340,7 +340,8 @@ export class FbstabClient {
     const res = await this.#send('GET', `/v1/experiments/${encodeURIComponent(id)}/events`, {
       ...(signal === undefined ? {} : { signal }),
       accept: 'text/event-stream',
-      idempotent: true,
+      // A stream that cannot connect falls back to polling at once, which retries on its own.
+      idempotent: false,
     });
     const type = res.headers.get('content-type') ?? '';
     if (!type.startsWith('text/event-stream') || res.body === null) {
