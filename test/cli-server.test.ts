@@ -125,6 +125,32 @@ describe('fbstab --server', () => {
     assert.match(tooBig.stderr, /^fbstab: request in .*big\.json: the server answered 4\d\d .*\n$/);
   });
 
+  test('run: Ctrl-C cancels the experiment on the server', async () => {
+    const path = file('long.json', JSON.stringify({ ...frameBounds, trials: 2_000_000, signalLength: 1024 }));
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'src/cli/main.ts', 'run', path, '--server', stack.base],
+      {
+        cwd: root,
+        env: { ...process.env, FBSTAB_SERVER: '', FBSTAB_API_KEY: '' },
+      },
+    );
+    let stderr = '';
+    const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+    await new Promise<void>((resolve) =>
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+        stderr += chunk;
+        if (/^seed \d+$/m.test(stderr)) resolve();
+      }),
+    );
+    child.kill('SIGINT');
+    assert.equal(await closed, 130);
+    const id = /cancelling experiment ([0-9a-f-]{36})/.exec(stderr)?.[1];
+    assert.ok(id !== undefined, stderr);
+    const res = await fetch(`${stack.base}/v1/experiments/${id}`);
+    assert.equal(((await res.json()) as { status: string }).status, 'cancelled');
+  });
+
   test('an unreachable server, or one that is not fbstab, is one clear line and a non-zero exit', async () => {
     const path = file('ok.json', JSON.stringify(frameBounds));
     const nowhere = await fbstab(['run', path, '--server', `http://127.0.0.1:${await freePort()}`]);

@@ -98,6 +98,9 @@ describe('FbstabClient against the real service', () => {
     assert.equal(cancelled.status, 'cancelled');
     assert.equal((await client.wait(big.id)).status, 'cancelled');
     assert.equal((await client.cancel(big.id)).status, 'cancelled', 'idempotent');
+    const aborted = new AbortController();
+    aborted.abort();
+    await assert.rejects(client.wait(big.id, { signal: aborted.signal }), { name: 'AbortError' });
   });
 
   test('delete removes it: get then throws a 404 problem', async () => {
@@ -292,7 +295,7 @@ describe('FbstabClient retries', () => {
           })
           .end(
             JSON.stringify({
-              type: '/problems/unavailable',
+              type: '/problems/service-unavailable',
               title: 'Service unavailable',
               status: 503,
               detail: 'queue full',
@@ -311,6 +314,39 @@ describe('FbstabClient retries', () => {
       assert.equal(peer.seen.length, 2);
       assert.equal(retries[0]?.status, 503);
       assert.ok(secondAt >= retryAt, `retried ${retryAt - secondAt} ms before the Retry-After date`);
+    } finally {
+      await peer.close();
+    }
+  });
+
+  test('without Retry-After the waits double from 0.5 s; retry: false never retries', async () => {
+    const busy = (_req: unknown, res: import('node:http').ServerResponse) =>
+      res.writeHead(503, { 'content-type': 'text/plain' }).end('busy');
+    const ok = (_req: unknown, res: import('node:http').ServerResponse) =>
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"items":[],"nextCursor":null}');
+    const peer = await scriptedServer([busy, busy, ok, busy]);
+    try {
+      const retries: RetryEvent[] = [];
+      const client = new FbstabClient({ baseUrl: peer.base, retry: { onRetry: (r) => retries.push(r) } });
+      await client.listPage();
+      assert.deepEqual(
+        retries.map((r) => [r.attempt, r.status, r.delayMs]),
+        [
+          [1, 503, 500],
+          [2, 503, 1000],
+        ],
+      );
+      const once = new FbstabClient({ baseUrl: peer.base, retry: false });
+      const error = await once.listPage().then(
+        () => assert.fail('answered'),
+        (e: unknown) => e,
+      );
+      // A body that is not problem+json still becomes a problem, with the status's reason.
+      assert.ok(error instanceof FbstabProblemError);
+      assert.equal(error.status, 503);
+      assert.equal(error.type, 'about:blank');
+      assert.equal(error.detail, 'busy');
+      assert.equal(peer.seen.length, 4);
     } finally {
       await peer.close();
     }

@@ -26,21 +26,39 @@ async function listen(server: Server, seen: string[]): Promise<Peer> {
 }
 
 /**
- * Forwards every request to `target` unchanged, except the event streams: `refuse` answers them
- * 502 (a proxy that does not pass SSE), `cut` drops the connection after the first chunk.
+ * Forwards every request to `target` unchanged, except: `refuse` answers the event streams 502
+ * (a proxy that does not pass SSE), `cut` drops them after the first chunk, and `busy-first`
+ * answers the very first request 503 with `Retry-After: 1`, as a full queue does.
  */
-export function eventBreakingProxy(target: string, mode: 'refuse' | 'cut'): Promise<Peer> {
+export function eventBreakingProxy(target: string, mode: 'refuse' | 'cut' | 'busy-first'): Promise<Peer> {
   const seen: string[] = [];
   const server = createServer((req, res) => {
     seen.push(`${req.method} ${req.url}`);
-    const isEvents = /\/events(\?|$)/.test(req.url ?? '');
+    if (mode === 'busy-first' && seen.length === 1) {
+      req.resume();
+      res.writeHead(503, { 'content-type': 'application/problem+json', 'retry-after': '1' }).end(
+        JSON.stringify({
+          type: '/problems/service-unavailable',
+          title: 'Service unavailable',
+          status: 503,
+          detail: 'the experiment queue is full; retry later',
+        }),
+      );
+      return;
+    }
+    const isEvents = mode !== 'busy-first' && /\/events(\?|$)/.test(req.url ?? '');
     if (isEvents && mode === 'refuse') {
       res.writeHead(502, { 'content-type': 'text/html' }).end('<h1>502 Bad Gateway</h1>');
       return;
     }
     const upstream = request(
       new URL(req.url ?? '/', target),
-      { method: req.method, headers: { ...req.headers, host: new URL(target).host } },
+      // One upstream connection per request, without the client's hop-by-hop headers.
+      {
+        method: req.method,
+        headers: { ...req.headers, host: new URL(target).host, connection: 'close' },
+        agent: false,
+      },
       (answer: IncomingMessage) => {
         res.writeHead(answer.statusCode ?? 502, answer.headers);
         if (isEvents) {

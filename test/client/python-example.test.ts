@@ -90,6 +90,17 @@ describe('examples/python/fbstab_client.py', () => {
     }
   });
 
+  test('a 503 with Retry-After is retried after it, and the run goes on', async () => {
+    const proxy = await eventBreakingProxy(stack.base, 'busy-first');
+    try {
+      const { run } = await runAndCompare([], proxy.base);
+      assert.match(run.stderr, /^503: retrying in 1\.0 s$/m);
+      assert.deepEqual(proxy.seen.slice(0, 2), ['POST /v1/experiments', 'POST /v1/experiments']);
+    } finally {
+      await proxy.close();
+    }
+  });
+
   test('a request the server refuses: each bad field on stderr, exit 2', async () => {
     const request = join(dir, 'bad.json');
     writeFileSync(
