@@ -151,6 +151,24 @@ describe('fbstab --server', () => {
     assert.equal(((await res.json()) as { status: string }).status, 'cancelled');
   });
 
+  test('FBSTAB_API_KEY is the bearer key of a server with API keys', async () => {
+    const keyed = await startStack({ env: { API_KEYS: 'lab-key' }, server: stack.server });
+    try {
+      const args = ['design', '--T', '16', '--kappa', '2', '--server', keyed.base];
+      const [withKey, without, local] = await Promise.all([
+        fbstab(args, { FBSTAB_API_KEY: 'lab-key' }),
+        fbstab(args),
+        fbstab(args.slice(0, -2)),
+      ]);
+      assert.equal(withKey.status, 0, withKey.stderr);
+      assert.equal(withKey.stdout, local.stdout);
+      assert.equal(without.status, 2);
+      assert.match(without.stderr, /^fbstab: design options: the server answered 401 /);
+    } finally {
+      await keyed.close();
+    }
+  });
+
   test('an unreachable server, or one that is not fbstab, is one clear line and a non-zero exit', async () => {
     const path = file('ok.json', JSON.stringify(frameBounds));
     const nowhere = await fbstab(['run', path, '--server', `http://127.0.0.1:${await freePort()}`]);
