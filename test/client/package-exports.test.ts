@@ -4,7 +4,7 @@
 // real service. Needs dist/ (npm ci builds it).
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -39,6 +39,15 @@ try {
 console.log(JSON.stringify({ id: submitted.id, status: submitted.status, missing: status }));
 `;
 
+/** The TypeScript example of docs/api.md "Client", which must compile as a consumer's code. */
+const docsExample = (() => {
+  const prose = readFileSync(join(root, 'docs/api.md'), 'utf8');
+  const section = prose.slice(prose.indexOf('### TypeScript: `fbstab/client`'));
+  const block = /```ts\n([\s\S]*?)```/.exec(section)?.[1];
+  assert.ok(block !== undefined, 'docs/api.md "Client" has a ts example');
+  return block;
+})();
+
 const tsconfig = {
   compilerOptions: {
     target: 'ES2022',
@@ -53,7 +62,7 @@ const tsconfig = {
     skipLibCheck: false,
     outDir: 'out',
   },
-  files: ['consumer.ts'],
+  files: ['consumer.ts', 'docs-example.ts'],
 };
 
 describe("the package's fbstab/client export", () => {
@@ -80,7 +89,7 @@ describe("the package's fbstab/client export", () => {
       assert.ok(files.has(path), path);
   });
 
-  test('a consumer compiled with moduleResolution nodenext resolves, type-checks and runs it', async () => {
+  test('a consumer compiled with moduleResolution nodenext resolves, type-checks and runs it (and the docs example compiles)', async () => {
     assert.ok(existsSync(join(root, 'dist/src/client/index.d.ts')), 'dist/ is built (npm run build)');
     const dir = mkdtempSync(join(tmpdir(), 'fbstab-consumer-'));
     mkdirSync(join(dir, 'node_modules'));
@@ -89,6 +98,7 @@ describe("the package's fbstab/client export", () => {
     writeFileSync(join(dir, 'package.json'), JSON.stringify({ type: 'module', private: true }));
     writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify(tsconfig));
     writeFileSync(join(dir, 'consumer.ts'), consumer);
+    writeFileSync(join(dir, 'docs-example.ts'), docsExample);
     const tsc = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', dir], {
       encoding: 'utf8',
     });
