@@ -96,4 +96,29 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // The client runs in browsers too: global fetch only (docs/architecture.md, "Layers").
+    files: ['src/client/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ioModules,
+              message: 'src/client runs in browsers: no service packages, no Node built-ins.',
+            },
+          ],
+        },
+      ],
+      'no-restricted-globals': [
+        'error',
+        ...['process', 'Buffer', 'require', '__dirname'].map((name) => ({
+          name,
+          message: 'src/client runs in browsers: no Node globals.',
+        })),
+      ],
+    },
+  },
 );

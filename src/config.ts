@@ -136,3 +136,33 @@ export function kernelPreferenceFromEnvironment(env: NodeJS.ProcessEnv = process
   }
   return parsed.data;
 }
+
+/**
+ * The CLI's remote mode (README "The CLI"), not the service's configuration: the server
+ * `--server` defaults to, and the API key sent to it.
+ */
+const cliRemoteSchema = z.object({
+  FBSTAB_SERVER: z.url({ protocol: /^https?$/ }).optional(),
+  FBSTAB_API_KEY: z.string().min(1).optional(),
+});
+
+/**
+ * FBSTAB_SERVER and FBSTAB_API_KEY, for `fbstab … --server`.
+ *
+ * @throws ConfigError if FBSTAB_SERVER is not an http(s) URL.
+ */
+export function cliRemoteFromEnvironment(env: NodeJS.ProcessEnv = process.env): {
+  server: string | undefined;
+  apiKey: string | undefined;
+} {
+  const present = Object.fromEntries(
+    ['FBSTAB_SERVER', 'FBSTAB_API_KEY'].flatMap((name) => (env[name] ? [[name, env[name]]] : [])),
+  );
+  const parsed = cliRemoteSchema.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(
+      `invalid configuration:\n  FBSTAB_SERVER: expected an http or https URL, got "${env.FBSTAB_SERVER}"`,
+    );
+  }
+  return { server: parsed.data.FBSTAB_SERVER, apiKey: parsed.data.FBSTAB_API_KEY };
+}

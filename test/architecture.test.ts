@@ -31,6 +31,8 @@ const allowed: Record<string, string[]> = {
   service: ['core', 'experiments', 'formats', 'plots', 'runtime', 'store', 'config'],
   worker: ['core', 'experiments', 'formats', 'plots', 'runtime', 'store', 'service', 'config'],
   api: ['core', 'experiments', 'formats', 'plots', 'runtime', 'store', 'service', 'config'],
+  // Type-only imports of src/api/schemas are checked apart (typeOnlyFrom below).
+  client: ['experiments'],
   processes: [
     'core',
     'experiments',
@@ -41,9 +43,16 @@ const allowed: Record<string, string[]> = {
     'service',
     'worker',
     'api',
+    'client',
     'config',
   ],
 };
+
+/**
+ * Folders a layer may import types from, and only types (`import type`), which the compiler
+ * erases: the client's response types are z.output of the API's schemas, without their code.
+ */
+const typeOnlyFrom: Record<string, string[]> = { client: ['src/api/schemas/'] };
 
 function sources(dir: string): string[] {
   return readdirSync(join(root, dir)).flatMap((name) => {
@@ -58,12 +67,26 @@ test('every import under src/ and workers/ stays within the layers docs/architec
   for (const file of [...sources('src'), ...sources('workers')]) {
     const from = layerOf(file);
     const text = readFileSync(join(root, file), 'utf8');
-    for (const match of text.matchAll(/(?:^|\n)\s*(?:import|export)\b[^'"]*?from\s+'(\.{1,2}\/[^']+)'/g)) {
-      const target = relative(root, resolve(dirname(join(root, file)), match[1]!)).replace(/\.js$/, '.ts');
+    for (const match of text.matchAll(/(?:^|\n)\s*(?:import|export)\b([^'"]*?)from\s+'(\.{1,2}\/[^']+)'/g)) {
+      const target = relative(root, resolve(dirname(join(root, file)), match[2]!)).replace(/\.js$/, '.ts');
       const to = layerOf(target);
+      const typeOnly = /^\s*type\b/.test(match[1]!);
+      if (typeOnly && (typeOnlyFrom[from] ?? []).some((folder) => target.startsWith(folder))) continue;
       if (to !== from && !allowed[from]!.includes(to))
         violations.push(`${file} (${from}) → ${target} (${to})`);
     }
   }
   assert.deepEqual(violations, []);
+});
+
+test('src/client imports no package but zod types, so it runs in browsers and on Node with global fetch', () => {
+  const offending: string[] = [];
+  for (const file of sources('src/client')) {
+    const text = readFileSync(join(root, file), 'utf8');
+    for (const match of text.matchAll(/(?:^|\n)\s*(?:import|export)\b([^'"]*?)from\s+'([^.'][^']*)'/g)) {
+      const typeOnly = /^\s*type\b/.test(match[1]!);
+      if (!(typeOnly && match[2] === 'zod')) offending.push(`${file} → ${match[2]}`);
+    }
+  }
+  assert.deepEqual(offending, []);
 });

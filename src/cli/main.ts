@@ -26,6 +26,10 @@ import { renderExperimentPlot } from '../plots/render-experiment-plot.js';
 import { runExperimentInParallel } from '../runtime/parallel-runner.js';
 import { createProgressBar } from './progress-bar.js';
 import { parseRequest, UsageError } from './parse-request.js';
+// The server validates what the command line gives, as parseOrUsage does here.
+import type { AnalyzeSignalRequestInput, DesignRequestInput } from '../client/client-types.js';
+import { remoteClient, remoteError } from './remote-client.js';
+import { runOnServer } from './run-on-server.js';
 import { summaryTable } from './summary-table.js';
 
 const positiveInt = (name: string) => (value: string) => {
@@ -41,6 +45,12 @@ const positiveInt = (name: string) => (value: string) => {
  */
 const CLI_MAX_INFLATED_BYTES = 256 * 1024 * 1024;
 
+/** `--server` of the commands that can run on a service (README "The CLI"). */
+const SERVER_OPTION = [
+  '--server <url>',
+  'run on this fbstab service instead of in-process (default: FBSTAB_SERVER; key: FBSTAB_API_KEY)',
+] as const;
+
 const program = new Command()
   .name('fbstab')
   .description('Stability of random convolutional filterbanks (Haider, Lostanlen, Ehler & Balazs, 2024)')
@@ -52,13 +62,19 @@ program
   .argument('<request>', 'request JSON file, or - for standard input')
   .option('--threads <n>', 'worker threads (default: every core)', positiveInt('--threads'))
   .option('--compact', 'print the JSON on one line')
-  .action(async (file: string, opts: { threads?: number; compact?: boolean }) => {
+  .option(...SERVER_OPTION)
+  .action(async (file: string, opts: { threads?: number; compact?: boolean; server?: string }) => {
+    const client = remoteClient(opts.server);
     const text =
       file === '-'
         ? await readStdin()
         : await readFile(file, 'utf8').catch(() => {
             throw new UsageError(`cannot read ${file}`);
           });
+    if (client !== undefined) {
+      await runOnServer(client, text, file === '-' ? 'standard input' : file, opts.compact === true);
+      return;
+    }
     const request = withSeed(parseRequest(text, file === '-' ? 'standard input' : file), () =>
       randomInt(2 ** 32),
     );
@@ -176,13 +192,17 @@ program
   .requiredOption('--T <list>', 'filter lengths T, a comma list', numberList)
   .option('--p <p>', 'tail probability p of docs/theory.md §5', Number, 0.05)
   .option('--compact', 'print the JSON on one line')
-  .action(async (file: string, opts: { J: number[]; T: number[]; p: number; compact?: boolean }) => {
-    const wav = await decodeFile(file, decodeWav);
-    const request = parseOrUsage(
-      analyzeSignalRequestSchema,
-      {
+  .option(...SERVER_OPTION)
+  .action(
+    async (
+      file: string,
+      opts: { J: number[]; T: number[]; p: number; compact?: boolean; server?: string },
+    ) => {
+      const client = remoteClient(opts.server);
+      const wav = await decodeFile(file, decodeWav);
+      const body = {
         signal: {
-          kind: 'samples',
+          kind: 'samples' as const,
           samples: Array.from(wav.samples),
           sampleRate: wav.sampleRate,
           name: basename(file),
@@ -190,11 +210,21 @@ program
         numFilters: opts.J.length === 1 ? opts.J[0] : opts.J,
         filterLengths: opts.T,
         tailProbability: opts.p,
-      },
-      'analyze-signal options',
-    );
-    printJson(analyzeSignal(request), opts.compact);
-  });
+      };
+      if (client !== undefined) {
+        const what = 'analyze-signal options';
+        printJson(
+          await client
+            .analyzeSignal(body as AnalyzeSignalRequestInput)
+            .catch((e: unknown) => Promise.reject(remoteError(e, what))),
+          opts.compact,
+        );
+        return;
+      }
+      const request = parseOrUsage(analyzeSignalRequestSchema, body, 'analyze-signal options');
+      printJson(analyzeSignal(request), opts.compact);
+    },
+  );
 
 program
   .command('analyze-filterbank')
@@ -210,11 +240,34 @@ program
   .option('--stride <d>', 'stride d; must divide the signal length', Number)
   .option('--signal-length <n>', 'N, the DFT grid (default: max(1024, nextPow2(T)))', Number)
   .option('--compact', 'print the JSON on one line')
+  .option(...SERVER_OPTION)
   .action(
     async (
       file: string,
-      opts: { array?: string; tensor?: string; stride?: number; signalLength?: number; compact?: boolean },
+      opts: {
+        array?: string;
+        tensor?: string;
+        stride?: number;
+        signalLength?: number;
+        compact?: boolean;
+        server?: string;
+      },
     ) => {
+      const client = remoteClient(opts.server);
+      if (client !== undefined) {
+        const bytes = await readFile(file).catch(() => {
+          throw new UsageError(`cannot read ${file}`);
+        });
+        const { array, tensor, stride, signalLength } = opts;
+        const query = Object.fromEntries(
+          Object.entries({ array, tensor, stride, signalLength }).filter(([, v]) => v !== undefined),
+        );
+        const result = await client
+          .analyzeFilterbankFile(bytes, query)
+          .catch((e: unknown) => Promise.reject(remoteError(e, file)));
+        printJson(result, opts.compact);
+        return;
+      }
       const query = parseOrUsage(
         analyzeFilterbankQuerySchema,
         { stride: opts.stride, signalLength: opts.signalLength },
@@ -242,26 +295,36 @@ program
   .option('--signal-length <n>', 'N, the DFT grid (default 1024)', Number)
   .option('--c <c>', 'constant of the asymptotic rule', Number, 2)
   .option('--compact', 'print the JSON on one line')
+  .option(...SERVER_OPTION)
   .action(
-    (opts: {
+    async (opts: {
       T: number[];
       kappa: number;
       target: string;
       signalLength?: number;
       c: number;
       compact?: boolean;
+      server?: string;
     }) => {
-      const request = parseOrUsage(
-        designRequestSchema,
-        {
-          filterLengths: opts.T,
-          targetKappa: opts.kappa,
-          target: opts.target,
-          signalLength: opts.signalLength,
-          c: opts.c,
-        },
-        'design options',
-      );
+      const client = remoteClient(opts.server);
+      const body = {
+        filterLengths: opts.T,
+        targetKappa: opts.kappa,
+        target: opts.target,
+        signalLength: opts.signalLength,
+        c: opts.c,
+      };
+      if (client !== undefined) {
+        const what = 'design options';
+        printJson(
+          await client
+            .design(body as DesignRequestInput)
+            .catch((e: unknown) => Promise.reject(remoteError(e, what))),
+          opts.compact,
+        );
+        return;
+      }
+      const request = parseOrUsage(designRequestSchema, body, 'design options');
       printJson(design(request), opts.compact);
     },
   );

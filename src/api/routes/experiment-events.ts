@@ -78,9 +78,17 @@ export const experimentEventRoutes: FastifyPluginAsyncZod<{
         throw notFound('experiment', id);
       }
 
+      // Headers hooks set on the reply (CORS's Access-Control-Allow-Origin among them) go out
+      // with the stream too: a hijacked reply sends only what is written here.
+      const hookHeaders = Object.fromEntries(
+        Object.entries(reply.getHeaders()).filter(
+          (entry): entry is [string, string | number | string[]] => entry[1] !== undefined,
+        ),
+      );
       reply.hijack();
       const res = reply.raw;
       res.writeHead(200, {
+        ...hookHeaders,
         'content-type': 'text/event-stream; charset=utf-8',
         'cache-control': 'no-cache, no-transform',
         connection: 'keep-alive',

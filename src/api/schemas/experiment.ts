@@ -36,15 +36,17 @@ const frameBoundsResultDoc =
  * number that is not finite is sent as null with the reason in a sibling `notes` array.
  */
 export const experimentResultSchema = z
+  // In the order the engine assembles them: serialising puts these keys first, in this order, so
+  // the API serves the bytes `fbstab run` prints (test/cli-server.test.ts).
   .looseObject({
     cells: z.array(z.record(z.string(), z.unknown())),
-    scalingLaw: z.record(z.string(), z.unknown()).optional().describe('Frame-bounds only, with ≥ 3 finite κ̄'),
     engineVersion: z
       .string()
       .optional()
       .describe(
         'The engine that computed the result (docs/theory.md §12): package version, build hash and kernels (js or wasm). Equal request, seed and engineVersion give identical results. Absent in results of builds before it was recorded.',
       ),
+    scalingLaw: z.record(z.string(), z.unknown()).optional().describe('Frame-bounds only, with ≥ 3 finite κ̄'),
   })
   .describe(`${energyResultDoc}. ${frameBoundsResultDoc}.`)
   .meta({ id: 'ExperimentResult' });
