@@ -55,6 +55,11 @@ export const keys = {
   changeEpoch: `${PREFIX}:change-epoch`,
   /** Sorted set of `owner|id` tombstones by the time they are pruned from `changesOf(owner)`. */
   tombstones: `${PREFIX}:tombstones`,
+  /**
+   * The bytes of an owner's first list page of `limit` summaries, prefixed with the position of
+   * the change log they were built at (docs/api.md "Changes"); a minute's TTL.
+   */
+  firstPageOf: (owner: string, limit: number) => `${PREFIX}:owner:${owner}:first-page:${limit}`,
   /** Pub/sub: every change of one owner's experiments, as a summary or a tombstone. */
   ownerEvents: (owner: string) => `${PREFIX}:owner-events:${owner}`,
   /** Pub/sub: ids of experiments to stop, for every worker. */

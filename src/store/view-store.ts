@@ -51,8 +51,10 @@ return out`;
 
 /**
  * The first page of a list in one round trip: the epoch, the owner's sequence, the newest
- * ARGV[2] ids with their scores, and their rows. KEYS: epoch, sequence, owner index; ARGV: new
- * epoch, count, then the record, progress and summary keys of an id cut around it (PAGE_ARGV).
+ * ARGV[2] ids with their scores, and their rows; or, when the page's cached bytes were built at
+ * this very position of the change log, those bytes. KEYS: epoch, sequence, owner index, page
+ * cache; ARGV: new epoch, count, then the record, progress and summary keys of an id cut around
+ * it (PAGE_ARGV).
  */
 const FIRST_PAGE = `${ROW_LUA}
 local epoch = redis.call('GET', KEYS[1])
@@ -61,6 +63,11 @@ if not epoch then
   redis.call('SET', KEYS[1], epoch)
 end
 local seq = redis.call('GET', KEYS[2]) or '0'
+local page = redis.call('GET', KEYS[4])
+if page then
+  local tag = epoch .. '.' .. seq .. '\\n'
+  if string.sub(page, 1, #tag) == tag then return {epoch, seq, 'page', string.sub(page, #tag + 1)} end
+end
 local ids = redis.call('ZREVRANGEBYSCORE', KEYS[3], '+inf', '-inf', 'WITHSCORES', 'LIMIT', 0, tonumber(ARGV[2]))
 local rows = {}
 for i = 1, #ids / 2 do
@@ -160,7 +167,7 @@ export class ViewStore {
     if (!('fbstabChanges' in redis)) {
       redis.defineCommand('fbstabChanges', { numberOfKeys: 4, lua: CHANGES });
       redis.defineCommand('fbstabSummaries', { lua: SUMMARIES });
-      redis.defineCommand('fbstabFirstPage', { numberOfKeys: 3, lua: FIRST_PAGE });
+      redis.defineCommand('fbstabFirstPage', { numberOfKeys: 4, lua: FIRST_PAGE });
     }
     this.scripts = redis as unknown as ViewScripts;
   }
@@ -175,29 +182,48 @@ export class ViewStore {
 
   /**
    * The first page of an owner's list (newest first, no filter) with where the change log
-   * stood, in one round trip; undefined when an expired id must be pruned first (page() does).
+   * stood, in one round trip: its cached bytes (`body`) when they were built at that position,
+   * else its rows; undefined when an expired id must be pruned first (page() does).
    */
   async firstPage(
     owner: string,
     limit: number,
-  ): Promise<{ state: ChangeState; rows: SummaryRow[]; nextCursor: string | null } | undefined> {
+  ): Promise<
+    | { state: ChangeState; body: string }
+    | { state: ChangeState; rows: SummaryRow[]; nextCursor: string | null }
+    | undefined
+  > {
     const [epoch, seq, flat, replies] = (await this.scripts.fbstabFirstPage(
       keys.changeEpoch,
       keys.changeSeqOf(owner),
       keys.experimentsOf(owner),
+      keys.firstPageOf(owner, limit),
       this.newEpoch,
       limit + 1,
       ...PAGE_ARGV,
-    )) as [string, string, string[], (string | null)[][]];
+    )) as [string, string, string[] | 'page', (string | null)[][] | string];
+    const state = { epoch, seq: Number(seq) };
+    if (flat === 'page') return { state, body: replies as string };
     const rows: SummaryRow[] = [];
-    for (let i = 0; i < replies.length && i < limit; i++) {
-      const row = parseRow(flat[2 * i]!, replies[i]!);
+    const rowReplies = replies as (string | null)[][];
+    for (let i = 0; i < rowReplies.length && i < limit; i++) {
+      const row = parseRow(flat[2 * i]!, rowReplies[i]!);
       if (row.kind === 'missing') return undefined;
       rows.push(row);
     }
     const nextCursor =
-      replies.length > limit ? encodeCursor(Number(flat[2 * limit - 1]), flat[2 * limit - 2]!) : null;
-    return { state: { epoch, seq: Number(seq) }, rows, nextCursor };
+      rowReplies.length > limit ? encodeCursor(Number(flat[2 * limit - 1]), flat[2 * limit - 2]!) : null;
+    return { state, rows, nextCursor };
+  }
+
+  /**
+   * Keeps a first page's bytes with the position of the change log they were built at: every
+   * change of the owner's experiments moves that position, so a page is served again only while
+   * nothing it shows has changed. Expires after a minute, as an idle dashboard's page need not
+   * stay.
+   */
+  async cacheFirstPage(owner: string, limit: number, state: ChangeState, body: string): Promise<void> {
+    await this.redis.set(keys.firstPageOf(owner, limit), `${state.epoch}.${state.seq}\n${body}`, 'EX', 60);
   }
 
   /**

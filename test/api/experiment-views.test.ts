@@ -6,6 +6,7 @@ import { after, before, test } from 'node:test';
 import request from 'supertest';
 import { experimentResource } from '../../src/service/experiment-service.js';
 import { ExperimentStore } from '../../src/store/experiment-store.js';
+import { ownerOfKey } from '../../src/api/plugins/auth.js';
 import { keys } from '../../src/store/redis-keys.js';
 import { problemOf, smallRequest, startStack, waitFor, type Stack } from './helpers.js';
 
@@ -484,4 +485,33 @@ test('summary pages walk the list like full pages: same ids, same order, stable 
   assert.ok(summaries.length >= 5);
   assert.equal(new Set(summaries).size, summaries.length, 'no id twice');
   assert.deepEqual(summaries, await walk('full'));
+});
+
+test('a first page is served from its cached bytes until a change of the key moves the log', async () => {
+  const owner = ownerOfKey(BOB);
+  const a = await submit(BOB);
+  await finished(BOB, a);
+  const first = await http().get('/v1/experiments?limit=7').set(auth(BOB)).expect(200);
+  const cached = await stack.redis.get(keys.firstPageOf(owner, 7));
+  assert.ok(cached !== null, 'the page was cached');
+  assert.equal(cached.slice(cached.indexOf('\n') + 1), first.text, 'the cache holds the bytes served');
+  const again = await http().get('/v1/experiments?limit=7').set(auth(BOB)).expect(200);
+  assert.equal(again.text, first.text);
+  assert.equal(again.headers.etag, first.headers.etag);
+  // Plant different bytes at the current position: a page served from the cache shows them.
+  const tag = cached.slice(0, cached.indexOf('\n') + 1);
+  await stack.redis.set(keys.firstPageOf(owner, 7), `${tag}{"items":[],"nextCursor":null,"changeToken":"x"}`);
+  assert.equal(
+    (await http().get('/v1/experiments?limit=7').set(auth(BOB)).expect(200)).text,
+    '{"items":[],"nextCursor":null,"changeToken":"x"}',
+  );
+  // A new experiment moves the log: the page is rebuilt and shows it, then the deletion.
+  const b = await submit(BOB);
+  const withB = await list(BOB, '?limit=7');
+  assert.equal(withB.items[0]?.id, b);
+  await finished(BOB, b);
+  await http().delete(`/v1/experiments/${b}`).set(auth(BOB)).expect(204);
+  const withoutB = await list(BOB, '?limit=7');
+  assert.ok(!withoutB.items.some((item) => item.id === b), 'a deleted experiment leaves the page');
+  assert.equal(withoutB.items[0]?.id, a);
 });

@@ -81,17 +81,16 @@ export const experimentListRoutes: FastifyPluginAsyncZod<{ context: ApiContext }
     return Promise.all(rows.map((row) => summaryJson(views, row, owner)));
   };
 
+  const bodyOf = (items: readonly string[], nextCursor: string | null, state: ChangeState) =>
+    `{"items":[${items.join(',')}],"nextCursor":${JSON.stringify(nextCursor)},"changeToken":"${encodeChangeToken(state)}"}`;
+  const sendBody = (reply: FastifyReply, body: string) =>
+    reply.type('application/json; charset=utf-8').send(body as never);
   const send = (
     reply: FastifyReply,
     items: readonly string[],
     nextCursor: string | null,
     state: ChangeState,
-  ) =>
-    reply
-      .type('application/json; charset=utf-8')
-      .send(
-        `{"items":[${items.join(',')}],"nextCursor":${JSON.stringify(nextCursor)},"changeToken":"${encodeChangeToken(state)}"}` as never,
-      );
+  ) => sendBody(reply, bodyOf(items, nextCursor, state));
 
   /** The list's validator: the change log's position and the query (a weak one: a view). */
   const etagOf = (request: FastifyRequest, state: ChangeState) =>
@@ -159,14 +158,17 @@ export const experimentListRoutes: FastifyPluginAsyncZod<{ context: ApiContext }
       if (plain && status === undefined && request.headers['if-none-match'] === undefined) {
         const page = await views.firstPage(owner, limit);
         if (page !== undefined) {
-          const items = await Promise.all(page.rows.map((row) => summaryJson(views, row, owner)));
           void reply.header('etag', etagOf(request, page.state)).header('cache-control', 'private, no-cache');
-          return send(
-            reply,
+          // Nothing of this key changed since these bytes were built: serve them as they are.
+          if ('body' in page) return sendBody(reply, page.body);
+          const items = await Promise.all(page.rows.map((row) => summaryJson(views, row, owner)));
+          const body = bodyOf(
             items.filter((item): item is string => item !== undefined),
             page.nextCursor,
             page.state,
           );
+          await views.cacheFirstPage(owner, limit, page.state, body);
+          return sendBody(reply, body);
         }
       }
 
