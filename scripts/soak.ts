@@ -56,6 +56,8 @@ const env = {
   RATE_LIMIT_PER_MINUTE: '0',
   MAX_QUEUE_DEPTH: '1000000',
   RESULT_TTL_SECONDS: String(ttlSeconds),
+  // Expired experiments' tombstones leave the change log soon after, so memory can be checked.
+  CHANGE_LOG_RETENTION_SECONDS: '10',
   WORKER_CONCURRENCY: '1',
   API_PROCESSES: String(apiProcesses),
   ...(withWebhooks
@@ -221,7 +223,10 @@ else {
   );
   // The runs share two cores with the receiver and other load: a real slowdown would be a
   // factor, not the few percent of noise.
-  check(ratio > 0.7, 'experiments are not slower with webhooks on (throughput ratio > 0.7)');
+  check(
+    ratio > 0.7,
+    'experiment throughput with webhooks on is at least 0.7 of without (this machine runs API, workers, Redis, receiver and load on 2 cores)',
+  );
 }
 clearInterval(rssTimer);
 // From the first submission to the last success, of every run.
@@ -258,20 +263,21 @@ const queues = [
   new Queue(TASK_QUEUE, { ...QUEUE_OPTIONS, prefix, connection: redis }),
   ...(withWebhooks ? [new Queue(WEBHOOK_QUEUE, { ...QUEUE_OPTIONS, connection: redis })] : []),
 ];
-const settleBy = Date.now() + (ttlSeconds + 45) * 1000;
+// Retention, then the tombstones' 10 s, then two sweeps (every 30 s) and some slack.
+const settleBy = Date.now() + (ttlSeconds + 10 + 60 + 45) * 1000;
 let memory = 0;
 let dbsize = 0;
 /**
  * Keys that stay after retention: a few of BullMQ's, and the change log's (docs/api.md
- * "Changes"): the owner's sequence, its change set holding the tombstones of the expired
- * experiments, and the index of tombstones, both pruned a day later.
+ * "Changes"): its epoch, the owner's sequence and the floor its pruned tombstones left.
  */
 const KEPT_KEYS = 4 + 3 + (withWebhooks ? 4 : 0); // and the webhook queue's own (id counter, meta, events)
 for (;;) {
   await new Promise((r) => setTimeout(r, 2000));
   dbsize = await redis.dbsize();
   memory = Number(/used_memory:(\d+)/.exec(await redis.info('memory'))![1]);
-  if (dbsize <= baselineKeys + KEPT_KEYS || Date.now() > settleBy) break;
+  const settled = dbsize <= baselineKeys + KEPT_KEYS && memory - baselineMemory < 4 * 1048576;
+  if (settled || Date.now() > settleBy) break;
 }
 const counts = await Promise.all(
   queues.map((q) =>

@@ -37,6 +37,8 @@ export const configSchema = z.object({
   API_KEYS: commaList,
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(600),
   RESULT_TTL_SECONDS: positiveInt.default(30 * 24 * 3600),
+  /** How long deleted or expired experiments stay as tombstones in each key's change log. */
+  CHANGE_LOG_RETENTION_SECONDS: positiveInt.default(24 * 3600),
   /** Estimated core-seconds one experiment may cost before it is refused with 422. */
   MAX_EXPERIMENT_COST: z.coerce.number().positive().default(3600),
   /**

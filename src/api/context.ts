@@ -28,7 +28,11 @@ export class ApiContext {
     readonly redis: Redis,
     private readonly log: FastifyBaseLogger,
   ) {
-    this.store = new ExperimentStore(redis, config.RESULT_TTL_SECONDS);
+    this.store = new ExperimentStore(
+      redis,
+      config.RESULT_TTL_SECONDS,
+      config.CHANGE_LOG_RETENTION_SECONDS * 1000,
+    );
     this.signals = new SignalStore(redis, config.RESULT_TTL_SECONDS);
     this.events = new EventHub(redis, log);
   }

@@ -98,7 +98,10 @@ local floor = tonumber(redis.call('GET', KEYS[2]) or '0')
 if tonumber(v) > floor then redis.call('SET', KEYS[2], v) end
 return 1`;
 
-/** Tombstones of deleted or expired experiments stay in the change log this long. */
+/**
+ * Tombstones of deleted or expired experiments stay in the change log this long by default
+ * (CHANGE_LOG_RETENTION_SECONDS).
+ */
 export const TOMBSTONE_TTL_MS = 24 * 3600 * 1000;
 
 /**
@@ -205,6 +208,8 @@ export class ExperimentStore {
   constructor(
     private readonly redis: Redis,
     private readonly ttlSeconds: number,
+    /** How long tombstones stay in the change log (docs/api.md "Changes"). */
+    private readonly tombstoneTtlMs: number = TOMBSTONE_TTL_MS,
   ) {}
 
   async create(record: ExperimentRecord): Promise<void> {
@@ -404,7 +409,7 @@ export class ExperimentStore {
       keys.deliveries(id),
       id,
       owner,
-      now + TOMBSTONE_TTL_MS,
+      now + this.tombstoneTtlMs,
       ...CHANGE_LOG_ARGV,
     );
   }
@@ -412,7 +417,7 @@ export class ExperimentStore {
   /**
    * Removes from the owner indexes the ids whose records have expired, so that Redis memory
    * returns to its baseline after retention, leaving tombstones in the change log; then prunes
-   * the tombstones older than TOMBSTONE_TTL_MS. Cheap when there is nothing to do; returns how
+   * the tombstones older than the change log's retention. Cheap when there is nothing to do; returns how
    * many experiments were swept.
    */
   async sweepExpired(now = Date.now(), batch = 1000): Promise<number> {

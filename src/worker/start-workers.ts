@@ -62,7 +62,11 @@ export async function startWorkers(options: {
   pool?: Piscina;
 }): Promise<RunningWorkers> {
   const { config, connection, logger } = options;
-  const store = new ExperimentStore(connection, config.RESULT_TTL_SECONDS);
+  const store = new ExperimentStore(
+    connection,
+    config.RESULT_TTL_SECONDS,
+    config.CHANGE_LOG_RETENTION_SECONDS * 1000,
+  );
   const signals = new SignalStore(connection, config.RESULT_TTL_SECONDS);
   const pool = options.pool ?? createTaskPool(config.WORKER_CONCURRENCY);
   const plans = new Map<string, PlanEntry>();

@@ -1,0 +1,89 @@
+// Where the 16-cell sweep of `npm run bench:sweep` spends its time, on n worker processes
+// (WORKER_CONCURRENCY=1 each): when the flow was expanded, when the first and the last task
+// ended, when the experiment succeeded, and the sum, median and largest of the tasks' own
+// durations (from the workers' debug logs). Comparing n = 1 and n = 2 separates the serial part
+// (expansion, assembly) from tasks that run slower side by side.
+//
+//   npm run build && node --import tsx scripts/sweep-timeline.ts 2
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { startRedis } from '../test/support/redis-server.js';
+import { createServiceHarness, waitFor } from '../test/support/service-harness.js';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const body = {
+  type: 'frame-bounds',
+  seed: 3,
+  trials: 1500,
+  filterbank: { numFilters: [10, 20, 40, 80], filterLengths: [64, 128, 256, 512] },
+};
+const workerCount = Number(process.argv[2] ?? 1);
+
+interface LogLine {
+  at: number;
+  msg: string;
+  ms: number | undefined;
+}
+const lines: LogLine[] = [];
+
+function startWorker(url: string): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['dist/workers/experiment-worker.js'], {
+    cwd: root,
+    env: { ...process.env, REDIS_URL: url, WORKER_CONCURRENCY: '1', LOG_LEVEL: 'debug' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve) => {
+    let buffer = '';
+    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+      buffer += chunk;
+      for (let end = buffer.indexOf('\n'); end >= 0; end = buffer.indexOf('\n')) {
+        const line = JSON.parse(buffer.slice(0, end)) as { time: string; msg: string; ms?: number };
+        buffer = buffer.slice(end + 1);
+        lines.push({ at: Date.parse(line.time), msg: line.msg, ms: line.ms });
+        if (line.msg === 'workers ready') resolve(child);
+      }
+    });
+  });
+}
+
+const redis = await startRedis();
+const harness = await createServiceHarness(redis.url);
+const workers = await Promise.all(Array.from({ length: workerCount }, () => startWorker(redis.url)));
+const warm = await harness.submit({ ...body, trials: 30 });
+await waitFor(
+  () => harness.store.get(warm.id),
+  (r) => r?.status === 'succeeded',
+  60_000,
+  'warm-up',
+);
+lines.length = 0;
+const started = Date.now();
+const record = await harness.submit(body);
+await waitFor(
+  () => harness.store.get(record.id),
+  (r) => r?.status === 'succeeded',
+  600_000,
+  'the sweep',
+  5,
+);
+const total = Date.now() - started;
+await new Promise((r) => setTimeout(r, 200)); // the last log lines
+const since = (msg: string) => {
+  const line = lines.find((l) => l.msg === msg);
+  return line === undefined ? 'n/a' : `${line.at - started} ms`;
+};
+const tasks = lines.filter((l) => l.msg === 'task done').map((l) => l.ms ?? 0);
+const doneAt = lines.filter((l) => l.msg === 'task done').map((l) => l.at - started);
+const sorted = [...tasks].sort((a, b) => a - b);
+console.log(`${workerCount} worker process(es), ${tasks.length} tasks; from submission:`);
+console.log(`  expanded ${since('experiment expanded')}, first task done ${Math.min(...doneAt)} ms,`);
+console.log(
+  `  last task done ${Math.max(...doneAt)} ms, succeeded ${since('experiment succeeded')}, seen ${total} ms`,
+);
+console.log(
+  `  task durations: sum ${tasks.reduce((a, b) => a + b, 0)} ms, median ${sorted[sorted.length >> 1]} ms, ` +
+    `largest ${sorted.slice(-5).reverse().join(', ')} ms`,
+);
+for (const child of workers) child.kill('SIGTERM');
+await harness.close();
+await redis.stop();
