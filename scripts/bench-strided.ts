@@ -45,7 +45,8 @@ export function timeStrided(rounds: number, strides = STRIDED_BENCH_STRIDES): St
       const pass = (which: 'js' | 'wasm'): number => {
         const kernel = kernels[which];
         const t0 = performance.now();
-        for (let trial = 0; trial < trials; trial++) kernel.computeFromDraw(createStream(1, J, T, trial), law);
+        for (let trial = 0; trial < trials; trial++)
+          kernel.computeFromDraw(createStream(1, J, T, trial), law);
         return (performance.now() - t0) / 1000 / trials;
       };
       // Warm-up: V8 optimises the JS and tiers the wasm up past its baseline compiler; then
