@@ -10,7 +10,8 @@
 // with its default kernels (auto: WebAssembly, docs/theory.md §12) and twice with the JS
 // kernels (FBSTAB_KERNEL=js), for the wasm/JS ratio, and times the preset's one-thread floor
 // (bench-floor.ts: its normal draws, wasm FFTs and theory alone), which bounds the ratio these
-// cores could reach.
+// cores could reach. It also times the strided frame bounds (d > 1) on the JS and the wasm
+// route, interleaved on one thread (bench-strided.ts).
 import { spawnSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -29,6 +30,7 @@ import { paperPresets, PAPER_FILTER_LENGTHS } from '../src/experiments/paper-pre
 import { createTaskPool, runExperimentInParallel } from '../src/runtime/parallel-runner.js';
 import { FLOOR_PARTS, runFloorPart, type FloorPart } from './bench-floor.js';
 import { timeEigenproblems, type EigenproblemTiming } from './bench-eigenproblems.js';
+import { describeStrided, timeStrided } from './bench-strided.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -160,6 +162,10 @@ for (const preset of paperPresets({ trials, seed: 7 }).slice(0, 2)) {
 await pool.destroy();
 await onePool.destroy();
 
+// The strided frame bounds, JS against wasm per stride (docs/theory.md §12.4), on this thread.
+const stridedRounds = 11;
+const strided = timeStrided(stridedRounds);
+
 // The theory of one second of 22.05 kHz audio over T = 8…1024, exact deviations included.
 {
   const N = 22050;
@@ -244,6 +250,8 @@ if (eigenproblems !== undefined) {
       `(median of ${n} interleaved rounds; JS ${(1000 * js).toFixed(1)} ms, wasm ${(1000 * wasm).toFixed(1)} ms per pass)`,
   );
 }
+
+for (const line of describeStrided(strided, stridedRounds)) console.log(line);
 
 // What the wasm kernel allows. Normal draws and FFTs are work any implementation of this Monte
 // Carlo must do (and the energy target includes the theory), so with numpy's time B and their

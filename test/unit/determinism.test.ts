@@ -39,6 +39,14 @@ const requests = [
     signalLength: 64,
     filterbank: { numFilters: [3, 8], filterLengths: [5, 40] },
   },
+  {
+    // A stride on a power-of-two grid: the WebAssembly strided route (the 2d×2d embedding).
+    type: 'frame-bounds',
+    seed: 17,
+    trials: 37,
+    signalLength: 64,
+    filterbank: { numFilters: [3, 8], filterLengths: [5, 64], stride: 4 },
+  },
 ];
 
 for (const [index, body] of requests.entries()) {

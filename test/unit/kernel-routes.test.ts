@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import type { SimulationOutput } from '../../src/experiments/common/experiment-definition.js';
 import { experimentRequestSchema, planExperiment } from '../../src/experiments/experiment-request.js';
 import { paperPresets } from '../../src/experiments/paper-presets.js';
-import type { KernelPreference } from '../../src/core/wasm/kernel-choice.js';
+import { WASM_MAX_STRIDE, type KernelPreference } from '../../src/core/wasm/kernel-choice.js';
 
 type Body = Record<string, unknown> & { seed: number };
 
@@ -98,6 +98,31 @@ test('odd J, T and N, both tap laws: wasm equals js to 1e-12; non-power-of-two N
     filterbank: { numFilters: 3, filterLengths: [7, 120] },
   };
   assert.deepStrictEqual(simulatedValues(odd, 'wasm'), simulatedValues(odd, 'js'));
+});
+
+test('strided frame bounds: wasm equals js to 1e-12 for d ≤ WASM_MAX_STRIDE; larger strides stay on js', () => {
+  for (const stride of [2, 4, 8, 16]) {
+    assert.ok(stride <= WASM_MAX_STRIDE);
+    for (const scheme of ['he-normal', 'pytorch-default']) {
+      const body: Body = {
+        type: 'frame-bounds',
+        seed: 6,
+        trials: 7,
+        signalLength: 64,
+        filterbank: { numFilters: [1, 5, 9], filterLengths: [1, 3, 25, 64], stride, init: { scheme } },
+      };
+      assertClose(simulatedValues(body, 'js'), simulatedValues(body, 'wasm'), 2, `d = ${stride} ${scheme}`);
+    }
+  }
+  // Above WASM_MAX_STRIDE the wasm preference runs the JS kernel, identically.
+  const wide: Body = {
+    type: 'frame-bounds',
+    seed: 8,
+    trials: 5,
+    signalLength: 64,
+    filterbank: { numFilters: [3, 40], filterLengths: [7, 64], stride: 2 * WASM_MAX_STRIDE },
+  };
+  assert.deepStrictEqual(simulatedValues(wide, 'wasm'), simulatedValues(wide, 'js'));
 });
 
 test('results record the engine version; js and wasm preferences name different engines', () => {

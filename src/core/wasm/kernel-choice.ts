@@ -13,14 +13,27 @@ export const KERNEL_PREFERENCES: readonly KernelPreference[] = ['auto', 'js', 'w
 /** A kernel a computation actually runs on. */
 export type Kernel = 'js' | 'wasm';
 
-/** The kernel of a frame-bounds cell: wasm for stride 1 and N a power of two ≥ 2. */
+/**
+ * The largest stride the strided frame bounds run in wasm (docs/theory.md §12.4): up to it the
+ * wasm route measured faster than the JS one on every shape of `npm run bench`'s strided lines.
+ * Larger strides stay on JS: unmeasured, and the wasm route's sums take about 4·N·(d + 1)
+ * bytes of the module's memory, which never shrinks.
+ */
+export const WASM_MAX_STRIDE = 16;
+
+/**
+ * The kernel of a frame-bounds cell: wasm for N a power of two ≥ 2 and stride 1, or a stride
+ * d ≤ {@link WASM_MAX_STRIDE} (then a power of two too, as d divides N).
+ */
 export function frameBoundsKernel(
   preference: KernelPreference,
   signalLength: number,
   stride: number,
 ): 'js' | 'wasm' {
-  if (preference === 'js') return 'js';
-  return stride === 1 && isWasmFftSize(signalLength) ? 'wasm' : 'js';
+  if (preference === 'js' || !isWasmFftSize(signalLength)) return 'js';
+  return stride === 1 || (stride <= WASM_MAX_STRIDE && isWasmFftSize(stride) && signalLength % stride === 0)
+    ? 'wasm'
+    : 'js';
 }
 
 /**

@@ -88,6 +88,20 @@ export interface KernelExports {
     S: number,
     out: number,
   ): void;
+  stridedFrameBounds(
+    J: number,
+    T: number,
+    logN: number,
+    d: number,
+    law: number,
+    param: number,
+    packed: number,
+    scratch: number,
+    lastFilter: number,
+    sums: number,
+    gather: number,
+    eig: number,
+  ): number;
   resultA(): number;
   resultB(): number;
   symmetricEigenvaluesInPlace(a: number, n: number, d: number, off: number, work: number): number;

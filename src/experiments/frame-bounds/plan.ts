@@ -3,6 +3,7 @@ import { tapLaw } from '../../core/filterbank/tap-law.js';
 import { engineVersion } from '../../core/wasm/engine-version.js';
 import { frameBoundsKernel, type KernelPreference } from '../../core/wasm/kernel-choice.js';
 import { WasmFrameBoundsKernel } from '../../core/wasm/wasm-frame-bounds-kernel.js';
+import { WasmStridedFrameBounds } from '../../core/wasm/wasm-strided-frame-bounds.js';
 import { summarizeSample } from '../../core/stats/sample-summary.js';
 import { fitScalingLaw } from '../../core/theory/scaling-law-fit.js';
 import {
@@ -52,9 +53,11 @@ export function planFrameBounds(
     const law = tapLaw(init.scheme, J, T, init.variance);
     const level = (J * T * law.variance) / stride;
     const kernel =
-      frameBoundsKernel(preference, N, stride) === 'wasm'
-        ? new WasmFrameBoundsKernel(J, T, N)
-        : new FrameBoundsKernel(J, T, N, stride);
+      frameBoundsKernel(preference, N, stride) === 'js'
+        ? new FrameBoundsKernel(J, T, N, stride)
+        : stride === 1
+          ? new WasmFrameBoundsKernel(J, T, N)
+          : new WasmStridedFrameBounds(J, T, N, stride);
     return simulateTrials(
       task,
       { seed, numFilters: J, filterLength: T },

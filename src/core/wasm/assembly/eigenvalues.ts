@@ -183,7 +183,7 @@ function negligible(e: f64, di: f64, dNext: f64): bool {
 }
 
 /** Implicit symmetric QR with Wilkinson shifts on (d, e); false if it did not converge. */
-function tridiagonalQr(d: usize, e: usize, n: i32): bool {
+export function tridiagonalQr(d: usize, e: usize, n: i32): bool {
   const maxSweeps = 50 * n;
   let sweeps = 0;
   let high = n - 1;

@@ -4,6 +4,9 @@
 // (docs/theory.md §12). Buffers are raw pointers into this module's memory; the JS side
 // (wasm-kernel.ts) allocates them once per kernel and reuses them for every trial.
 
+// The strided route's per-frequency eigen-extremes (docs/theory.md §6.4), in their own file.
+import { extremes2, extremesHermitian, extremeHigh, extremeLow } from './strided';
+
 // V8's Math.log and Math.exp, so the ziggurat's rare paths round exactly as the JS sampler does.
 @external('env', 'log')
 declare function hostLog(x: f64): f64;
@@ -647,6 +650,151 @@ export function energyParseval(
     for (let k = 0; k < len; k++) e += load<f64>(half + (<usize>k << 3)) * load<f64>(w + (<usize>k << 3));
     store<f64>(out + (<usize>s << 3), e);
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Strided frame bounds (src/core/filterbank/strided-frame-bounds.ts, docs/theory.md §6.4,
+// §10.7): d > 1, K = N/d. V_k = [φ̂_j[k + a·K]]_{j,a}; the sums S_k[a][b] = Σ_j conj(V[j][a])·V[j][b]
+// are accumulated pair by pair while each pair's spectrum is fresh, so no filter's spectrum is
+// kept. Real filters give V_{K−k} = conj(V_k)·P (P reverses the columns), so M_{K−k} has the
+// eigenvalues of M_k and only k = 0..K/2 are formed.
+
+/**
+ * S_k += the pair's (or, with `pair` false, the one filter's) contribution, k = 0..kCount−1,
+ * from the pair's complex spectrum Z (N values): A_n = (Z_n + conj Z_{N−n})/2,
+ * B_n = (Z_n − conj Z_{N−n})/(2i), rounded as strided-frame-bounds.ts rounds them; the sums in
+ * the JS order (filter 2p, then 2p + 1). `gather`: 4d f64x2.
+ */
+function accumulatePolyphase(
+  Z: usize,
+  N: i32,
+  K: i32,
+  d: i32,
+  kCount: i32,
+  tri: i32,
+  sums: usize,
+  gather: usize,
+  pair: bool,
+): void {
+  const half = f64x2.splat(0.5);
+  const conjugate = f64x2(1.0, -1.0);
+  const halfSwap = f64x2(0.5, -0.5);
+  // gather: A_a, (Im A_a, −Re A_a), B_a, (Im B_a, −Re B_a) for a < d, each d f64x2.
+  const gA = gather;
+  const gAs = gather + (<usize>d << 4);
+  const gB = gather + (<usize>(2 * d) << 4);
+  const gBs = gather + (<usize>(3 * d) << 4);
+  for (let k = 0; k < kCount; k++) {
+    for (let a = 0; a < d; a++) {
+      const n = k + a * K;
+      const m = n == 0 ? 0 : N - n;
+      const z = v128.load(Z + (<usize>n << 4));
+      const w = f64x2.mul(v128.load(Z + (<usize>m << 4)), conjugate);
+      const va = f64x2.mul(half, f64x2.add(z, w));
+      const o = <usize>a << 4;
+      v128.store(gA + o, va);
+      v128.store(gAs + o, f64x2.mul(f64x2.shuffle(va, va, 1, 0), conjugate));
+      if (pair) {
+        const diff = f64x2.sub(z, w);
+        const vb = f64x2.mul(f64x2.shuffle(diff, diff, 1, 0), halfSwap);
+        v128.store(gB + o, vb);
+        v128.store(gBs + o, f64x2.mul(f64x2.shuffle(vb, vb, 1, 0), conjugate));
+      }
+    }
+    // conj(u)·v = (ur·vr + ui·vi, ur·vi − ui·vr) = ur·v + ui·(vi, −vr).
+    let entry = sums + (<usize>(k * tri) << 4);
+    for (let a = 0; a < d; a++) {
+      const o = <usize>a << 4;
+      const ua = v128.load(gA + o);
+      const ar = f64x2.shuffle(ua, ua, 0, 0);
+      const ai = f64x2.shuffle(ua, ua, 1, 1);
+      if (pair) {
+        const ub = v128.load(gB + o);
+        const br = f64x2.shuffle(ub, ub, 0, 0);
+        const bi = f64x2.shuffle(ub, ub, 1, 1);
+        for (let b = a; b < d; b++) {
+          const q = <usize>b << 4;
+          let s = f64x2.add(
+            v128.load(entry),
+            f64x2.add(f64x2.mul(ar, v128.load(gA + q)), f64x2.mul(ai, v128.load(gAs + q))),
+          );
+          s = f64x2.add(s, f64x2.add(f64x2.mul(br, v128.load(gB + q)), f64x2.mul(bi, v128.load(gBs + q))));
+          v128.store(entry, s);
+          entry += 16;
+        }
+      } else {
+        for (let b = a; b < d; b++) {
+          const q = <usize>b << 4;
+          const s = f64x2.add(
+            v128.load(entry),
+            f64x2.add(f64x2.mul(ar, v128.load(gA + q)), f64x2.mul(ai, v128.load(gAs + q))),
+          );
+          v128.store(entry, s);
+          entry += 16;
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Frame bounds at stride d (a power of two dividing N = 2^logN, d ≥ 2) of the next draw into
+ * resultA/resultB. Buffers: `packed`, `scratch` (2N f64), `lastFilter` (T f64), `sums`
+ * ((K/2 + 1)·d(d+1)/2 f64x2, or d(d+1)/2 when K = 1), `gather` (4d f64x2), `eig` (2d² + 6d
+ * f64, d > 2 only). Returns 0, or 1 if a QR iteration did not converge.
+ */
+export function stridedFrameBounds(
+  J: i32,
+  T: i32,
+  logN: i32,
+  d: i32,
+  law: i32,
+  param: f64,
+  packed: usize,
+  scratch: usize,
+  lastFilter: usize,
+  sums: usize,
+  gather: usize,
+  eig: usize,
+): i32 {
+  const N = 1 << logN;
+  const K = N / d;
+  const kCount = K >= 2 ? (K >> 1) + 1 : 1;
+  const tri = (d * (d + 1)) >> 1;
+  memory.fill(sums, 0, <usize>(kCount * tri) << 4);
+  const halfZero = N >= 4 && 2 * T <= N;
+  const clearEnd = halfZero ? N >> 1 : N;
+  for (let j = 0; j + 1 < J; j += 2) {
+    fillTaps(packed, 2 * T, law, param);
+    if (clearEnd > T) memory.fill(packed + (<usize>T << 4), 0, <usize>(clearEnd - T) << 4);
+    const Z = fftFrom(packed, scratch, logN, halfZero, 0);
+    accumulatePolyphase(Z, N, K, d, kCount, tri, sums, gather, true);
+  }
+  if (J & 1) {
+    fillTaps(lastFilter, T, law, param);
+    for (let n = 0; n < T; n++) {
+      v128.store(packed + (<usize>n << 4), f64x2(load<f64>(lastFilter + (<usize>n << 3)), 0.0));
+    }
+    if (clearEnd > T) memory.fill(packed + (<usize>T << 4), 0, <usize>(clearEnd - T) << 4);
+    const Z = fftFrom(packed, scratch, logN, halfZero, 0);
+    accumulatePolyphase(Z, N, K, d, kCount, tri, sums, gather, false);
+  }
+  let A = Infinity;
+  let B = -Infinity;
+  for (let k = 0; k < kCount; k++) {
+    const s = sums + (<usize>(k * tri) << 4);
+    if (d == 2) {
+      extremes2(s);
+    } else if (extremesHermitian(s, d, eig) != 0) {
+      return 1;
+    }
+    if (extremeLow < A) A = extremeLow;
+    if (extremeHigh > B) B = extremeHigh;
+  }
+  // Rank V_kᴴV_k ≤ J < d: λ_min = 0 (docs/theory.md §6.4), as the JS route reports it.
+  lastA = J < d ? 0.0 : A > 0 ? A : 0.0;
+  lastB = B;
+  return 0;
 }
 
 // The theory's eigenproblems (docs/theory.md §12.1), in their own file.
