@@ -77,7 +77,7 @@ export interface SubmitOptions extends CallOptions {
 }
 
 export interface WaitOptions extends CallOptions {
-  /** Called with each new progress, from the event stream or from polling. */
+  /** Called with each progress that moves forward, from the event stream or from polling. */
   onProgress?: (progress: Progress) => void;
   /** Polling interval once the event stream is unavailable (default 1000 ms). */
   pollIntervalMs?: number;
@@ -292,11 +292,12 @@ export class FbstabClient {
    * returned too: look at `status`.
    */
   async wait(id: string, options: WaitOptions = {}): Promise<Experiment> {
-    let last = '';
+    // Workers publish progress independently, so two events can arrive out of order; report
+    // only progress that moves forward.
+    let last = -1;
     const report = (progress: Progress) => {
-      const key = `${progress.completedTrials}/${progress.totalTrials}`;
-      if (key === last) return;
-      last = key;
+      if (progress.completedTrials <= last) return;
+      last = progress.completedTrials;
       options.onProgress?.(progress);
     };
     try {
