@@ -45,3 +45,34 @@ test('CORS: no headers by default; the configured origins only when CORS_ORIGINS
   assert.match(String(exposed.headers['access-control-expose-headers']), /Location/);
   assert.match(String(exposed.headers['access-control-expose-headers']), /ETag/);
 });
+
+test('CORS: both event streams carry Access-Control-Allow-Origin for a configured origin', async () => {
+  const app = await stack.extraApp({ CORS_ORIGINS: 'https://dash.example' });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.server.address();
+  assert.ok(address !== null && typeof address === 'object');
+  const base = `http://127.0.0.1:${address.port}`;
+  const { id } = (await (
+    await fetch(`${base}/v1/experiments`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        type: 'frame-bounds',
+        trials: 2,
+        filterbank: { numFilters: 2, filterLengths: [4] },
+      }),
+    })
+  ).json()) as { id: string };
+  for (const path of ['/v1/events', `/v1/experiments/${id}/events`]) {
+    const controller = new AbortController();
+    // The head of a stream arrives at once; the body stays open, so stop reading there.
+    const res = await fetch(`${base}${path}`, {
+      headers: { Origin: 'https://dash.example' },
+      signal: controller.signal,
+    });
+    assert.equal(res.status, 200, path);
+    assert.match(res.headers.get('content-type') ?? '', /^text\/event-stream/, path);
+    assert.equal(res.headers.get('access-control-allow-origin'), 'https://dash.example', path);
+    controller.abort();
+  }
+});

@@ -7,6 +7,7 @@ import {
   type ExperimentStatus,
 } from '../../store/experiment-record.js';
 import { keys } from '../../store/redis-keys.js';
+import { openEventStream } from '../open-event-stream.js';
 import type { ApiContext } from '../context.js';
 import { notFound } from '../problem-handler.js';
 import { experimentIdParamsSchema } from '../schemas/experiment.js';
@@ -78,44 +79,13 @@ export const experimentEventRoutes: FastifyPluginAsyncZod<{
         throw notFound('experiment', id);
       }
 
-      // Headers hooks set on the reply (CORS's Access-Control-Allow-Origin among them) go out
-      // with the stream too: a hijacked reply sends only what is written here.
-      const hookHeaders = Object.fromEntries(
-        Object.entries(reply.getHeaders()).filter(
-          (entry): entry is [string, string | number | string[]] => entry[1] !== undefined,
-        ),
-      );
-      reply.hijack();
-      const res = reply.raw;
-      res.writeHead(200, {
-        ...hookHeaders,
-        'content-type': 'text/event-stream; charset=utf-8',
-        'cache-control': 'no-cache, no-transform',
-        connection: 'keep-alive',
-        'x-accel-buffering': 'no',
-        'x-request-id': String(request.id),
-      });
-
-      let ended = false;
+      const { res, end, timers, isEnded } = openEventStream(request, reply, streams, unsubscribe);
       let lastStatus: ExperimentStatus = record.status;
       let statusSent = false;
       let lastProgress = '';
-      const timers: NodeJS.Timeout[] = [];
-      const end = () => {
-        if (ended) return;
-        ended = true;
-        for (const timer of timers) clearInterval(timer);
-        unsubscribe();
-        streams.delete(end);
-        if (!res.writableEnded) res.end();
-      };
-      streams.add(end);
-      request.raw.on('close', end);
-      res.on('close', end);
-      res.on('error', end);
 
       const emit = (event: ExperimentEvent) => {
-        if (ended) return;
+        if (isEnded()) return;
         if (event.event === 'progress') {
           const key = JSON.stringify(event.data);
           if (key === lastProgress) return;
@@ -165,7 +135,7 @@ export const experimentEventRoutes: FastifyPluginAsyncZod<{
         setInterval(() => {
           void (async () => {
             const current = await context.store.get(id);
-            if (ended) return;
+            if (isEnded()) return;
             if (current === undefined) {
               end(); // deleted meanwhile
               return;
@@ -176,7 +146,7 @@ export const experimentEventRoutes: FastifyPluginAsyncZod<{
           })().catch((error: unknown) => request.log.debug({ err: error }, 'event poll failed'));
         }, POLL_INTERVAL_MS),
         setInterval(() => {
-          if (!ended) res.write(': keep-alive\n\n');
+          if (!isEnded()) res.write(': keep-alive\n\n');
         }, KEEP_ALIVE_MS),
       );
     },

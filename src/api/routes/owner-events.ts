@@ -5,6 +5,7 @@ import { summaryJson } from '../../service/experiment-summary.js';
 import { HttpProblem } from '../../service/problem.js';
 import { keys } from '../../store/redis-keys.js';
 import { ViewStore, type ChangeState } from '../../store/view-store.js';
+import { openEventStream } from '../open-event-stream.js';
 import type { ApiContext } from '../context.js';
 import { problemResponses } from '../schemas/problem.js';
 import { KEEP_ALIVE_MS, type OpenStreams } from './experiment-events.js';
@@ -95,29 +96,7 @@ export const ownerEventRoutes: FastifyPluginAsyncZod<{ context: ApiContext; stre
         );
       }
 
-      reply.hijack();
-      const res = reply.raw;
-      res.writeHead(200, {
-        'content-type': 'text/event-stream; charset=utf-8',
-        'cache-control': 'no-cache, no-transform',
-        connection: 'keep-alive',
-        'x-accel-buffering': 'no',
-        'x-request-id': String(request.id),
-      });
-      let ended = false;
-      const timers: NodeJS.Timeout[] = [];
-      const end = () => {
-        if (ended) return;
-        ended = true;
-        for (const timer of timers) clearInterval(timer);
-        unsubscribe();
-        streams.delete(end);
-        if (!res.writableEnded) res.end();
-      };
-      streams.add(end);
-      request.raw.on('close', end);
-      res.on('close', end);
-      res.on('error', end);
+      const { res, timers, isEnded } = openEventStream(request, reply, streams, unsubscribe);
 
       const epoch = head.epoch;
       // Every change up to `sent` has been written: it is the id a reconnect resumes from.
@@ -141,7 +120,7 @@ export const ownerEventRoutes: FastifyPluginAsyncZod<{ context: ApiContext; stre
             again = false;
             for (;;) {
               const changes = await views.changesSince(owner, sent, CATCH_UP_BATCH);
-              if (ended) return;
+              if (isEnded()) return;
               if (changes.epoch !== epoch || sent < changes.floor) {
                 // The log was reset under the stream: say so and go on from where it stands.
                 res.write(`event: reset\ndata: {}\n\n`);
@@ -150,7 +129,7 @@ export const ownerEventRoutes: FastifyPluginAsyncZod<{ context: ApiContext; stre
               }
               const rows = await views.rows(changes.changed.map((c) => c.id));
               const items = await Promise.all(rows.map((row) => summaryJson(views, row, owner)));
-              if (ended) return;
+              if (isEnded()) return;
               changes.changed.forEach((change, i) => {
                 const data = items[i] ?? `{"id":"${change.id}","version":${change.version},"deleted":true}`;
                 res.write(
@@ -161,7 +140,7 @@ export const ownerEventRoutes: FastifyPluginAsyncZod<{ context: ApiContext; stre
               sent = full ? changes.changed.at(-1)!.version : Math.max(sent, changes.seq);
               if (!full) break;
             }
-          } while (again && !ended);
+          } while (again && !isEnded());
         } finally {
           reading = false;
         }
@@ -176,7 +155,7 @@ export const ownerEventRoutes: FastifyPluginAsyncZod<{ context: ApiContext; stre
       timers.push(
         setInterval(run, OWNER_POLL_MS),
         setInterval(() => {
-          if (!ended) res.write(': keep-alive\n\n');
+          if (!isEnded()) res.write(': keep-alive\n\n');
         }, KEEP_ALIVE_MS),
       );
     },
