@@ -463,60 +463,61 @@ export class ExperimentStore {
     owner: string,
     options: ListOptions,
   ): Promise<{ items: ExperimentRecord[]; nextCursor: string | null }> {
-    const index = keys.experimentsOf(owner);
-    let max = '+inf';
-    let afterId: string | undefined;
-    if (options.cursor !== undefined) {
-      const [score, id] = decodeCursor(options.cursor);
-      max = String(score);
-      afterId = id;
-    }
     const items: ExperimentRecord[] = [];
-    let offset = 0;
     const batch = Math.max(options.limit * 2, 50);
-    for (;;) {
-      const page = await this.redis.zrevrangebyscore(
-        index,
-        max,
-        '-inf',
-        'WITHSCORES',
-        'LIMIT',
-        offset,
-        batch,
-      );
-      if (page.length === 0) return { items, nextCursor: null };
-      offset += page.length / 2;
-      const ids: string[] = [];
-      const scores: number[] = [];
-      for (let i = 0; i < page.length; i += 2) {
-        ids.push(page[i]!);
-        scores.push(Number(page[i + 1]));
-      }
+    for await (const entries of ownerIndexAfter(this.redis, owner, options.cursor, batch)) {
       const pipeline = this.redis.pipeline();
-      for (const id of ids) pipeline.hgetall(keys.experiment(id));
+      for (const { id } of entries) pipeline.hgetall(keys.experiment(id));
       const replies = (await pipeline.exec()) ?? [];
-      for (let i = 0; i < ids.length; i++) {
-        const id = ids[i]!;
-        if (afterId !== undefined) {
-          // Skip up to and including the cursor's item among equal scores.
-          if (scores[i] === Number(max)) {
-            if (id >= afterId) continue;
-          }
-        }
+      for (let i = 0; i < entries.length; i++) {
+        const { id, score } = entries[i]!;
         const [error, fields] = replies[i] ?? [null, {}];
         if (error !== null) throw error;
         const record = recordFromFields(fields as Record<string, string>);
         if (record === undefined) {
-          await this.redis.zrem(index, id);
+          await this.redis.zrem(keys.experimentsOf(owner), id);
           continue;
         }
         if (options.status !== undefined && record.status !== options.status) continue;
         items.push(record);
-        if (items.length === options.limit) {
-          return { items, nextCursor: encodeCursor(scores[i]!, id) };
-        }
+        if (items.length === options.limit) return { items, nextCursor: encodeCursor(score, id) };
       }
     }
+    return { items, nextCursor: null };
+  }
+}
+
+/**
+ * An owner's index of experiments, newest first, from just after `cursor` (or the newest), read
+ * `batch` entries per round trip. Both list views page through it with the same cursor.
+ */
+export async function* ownerIndexAfter(
+  redis: Redis,
+  owner: string,
+  cursor: string | undefined,
+  batch: number,
+): AsyncGenerator<{ id: string; score: number }[], void, undefined> {
+  const index = keys.experimentsOf(owner);
+  let max = '+inf';
+  let afterId: string | undefined;
+  if (cursor !== undefined) {
+    const [score, id] = decodeCursor(cursor);
+    max = String(score);
+    afterId = id;
+  }
+  for (let offset = 0; ;) {
+    const page = await redis.zrevrangebyscore(index, max, '-inf', 'WITHSCORES', 'LIMIT', offset, batch);
+    if (page.length === 0) return;
+    offset += page.length / 2;
+    const entries: { id: string; score: number }[] = [];
+    for (let i = 0; i < page.length; i += 2) {
+      const id = page[i]!;
+      const score = Number(page[i + 1]);
+      // Skip up to and including the cursor's item among equal scores.
+      if (afterId !== undefined && score === Number(max) && id >= afterId) continue;
+      entries.push({ id, score });
+    }
+    yield entries;
   }
 }
 

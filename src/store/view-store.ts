@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { CACHE_BODY, decodeCursor, encodeCursor } from './experiment-store.js';
+import { CACHE_BODY, encodeCursor, ownerIndexAfter } from './experiment-store.js';
 import { FINAL_STATUSES, type ExperimentStatus } from './experiment-record.js';
 import { keys } from './redis-keys.js';
 
@@ -280,56 +280,28 @@ export class ViewStore {
     owner: string,
     options: { limit: number; cursor?: string | undefined; status?: ExperimentStatus | undefined },
   ): Promise<{ rows: SummaryRow[]; nextCursor: string | null }> {
-    const index = keys.experimentsOf(owner);
-    let max = '+inf';
-    let afterId: string | undefined;
-    if (options.cursor !== undefined) {
-      const [score, id] = decodeCursor(options.cursor);
-      max = String(score);
-      afterId = id;
-    }
     const rows: SummaryRow[] = [];
-    const scoreOf = new Map<string, number>();
-    let offset = 0;
+    let lastScore = 0;
     // A status filter may skip most ids: read more per round trip then.
     const batch = options.status === undefined ? options.limit + 1 : Math.max(options.limit * 2, 50);
-    for (;;) {
-      const page = await this.redis.zrevrangebyscore(
-        index,
-        max,
-        '-inf',
-        'WITHSCORES',
-        'LIMIT',
-        offset,
-        batch,
-      );
-      if (page.length === 0) return { rows, nextCursor: null };
-      offset += page.length / 2;
-      const ids: string[] = [];
-      for (let i = 0; i < page.length; i += 2) {
-        const id = page[i]!;
-        const score = Number(page[i + 1]);
-        // Skip up to and including the cursor's item among equal scores.
-        if (afterId !== undefined && score === Number(max) && id >= afterId) continue;
-        ids.push(id);
-        scoreOf.set(id, score);
-      }
-      const found = await this.rows(ids);
+    for await (const entries of ownerIndexAfter(this.redis, owner, options.cursor, batch)) {
+      const found = await this.rows(entries.map((entry) => entry.id));
       for (let i = 0; i < found.length; i++) {
         const row = found[i]!;
         if (row.kind === 'missing') {
-          await this.redis.zrem(index, row.id);
+          await this.redis.zrem(keys.experimentsOf(owner), row.id);
           continue;
         }
         const status = row.kind === 'cached' ? row.status : (row.fields.status as ExperimentStatus);
         if (options.status !== undefined && status !== options.status) continue;
         if (rows.length === options.limit) {
           // One more exists: the page ends at the row before.
-          const last = rows[rows.length - 1]!;
-          return { rows, nextCursor: encodeCursor(scoreOf.get(last.id)!, last.id) };
+          return { rows, nextCursor: encodeCursor(lastScore, rows[rows.length - 1]!.id) };
         }
         rows.push(row);
+        lastScore = entries[i]!.score;
       }
     }
+    return { rows, nextCursor: null };
   }
 }
