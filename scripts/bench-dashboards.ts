@@ -6,6 +6,7 @@
 // of each counts, since this machine's speed drifts; bounded by the sweeps (about a minute on 2 cores).
 //   node --import tsx scripts/bench-dashboards.ts [--dashboards 100] [--trials 12000] [--rounds 2]
 import { spawn, type ChildProcess } from 'node:child_process';
+import { sweepRequest } from '../bench/sweep/sweep-worker.js';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { freePort, startRedis } from '../test/support/redis-server.js';
@@ -19,12 +20,7 @@ const { values: args } = parseArgs({
   },
 });
 const DASHBOARDS = Number(args.dashboards);
-const sweep = JSON.stringify({
-  type: 'frame-bounds',
-  seed: 3,
-  trials: Number(args.trials),
-  filterbank: { numFilters: [10, 20, 40, 80], filterLengths: [64, 128, 256, 512] },
-});
+const sweep = JSON.stringify(sweepRequest(Number(args.trials)));
 const json = { 'content-type': 'application/json' };
 
 const redisServer = await startRedis();

@@ -1,37 +1,19 @@
 // `npm run bench:sweep`: a 16-cell frame-bounds sweep on one worker process, then on two
 // (WORKER_CONCURRENCY=1 each), sharing one private redis-server; prints the speed-up. This is
-// how the service scales: more worker processes on one Redis (the target is ≥ 1.7× with two).
-import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+// how the service scales: more worker processes on one Redis (the target is ≥ 1.8× with two, in each of three runs).
+import { startSweepWorker, sweepRequest } from '../bench/sweep/sweep-worker.js';
 import { startRedis } from '../test/support/redis-server.js';
 import { createServiceHarness, waitFor } from '../test/support/service-harness.js';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const body = {
-  type: 'frame-bounds',
-  seed: 3,
-  trials: 1500,
-  filterbank: { numFilters: [10, 20, 40, 80], filterLengths: [64, 128, 256, 512] },
-};
+const body = sweepRequest(1500);
 
 const redis = await startRedis();
 const harness = await createServiceHarness(redis.url);
 
-function startWorker(): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['dist/workers/experiment-worker.js'], {
-    cwd: root,
-    env: { ...process.env, REDIS_URL: redis.url, WORKER_CONCURRENCY: '1', LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve) => {
-    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-      if (chunk.includes('workers ready')) resolve(child);
-    });
-  });
-}
-
 async function timeSweep(workerCount: number): Promise<number> {
-  const workers = await Promise.all(Array.from({ length: workerCount }, startWorker));
+  const workers = await Promise.all(
+    Array.from({ length: workerCount }, () => startSweepWorker(redis.url, 'info')),
+  );
   // Warm-up: one small experiment so both processes have compiled their hot paths.
   const warm = { ...body, trials: 30 };
   const warmRecord = await harness.submit(warm);
@@ -61,6 +43,6 @@ const two = await timeSweep(2);
 console.log(`16-cell sweep (${body.trials} trials per cell), WORKER_CONCURRENCY=1 per process`);
 console.log(`  1 worker process : ${one.toFixed(2)} s`);
 console.log(`  2 worker processes: ${two.toFixed(2)} s`);
-console.log(`  speed-up          : ${(one / two).toFixed(2)}× (target ≥ 1.7×)`);
+console.log(`  speed-up          : ${(one / two).toFixed(2)}× (target ≥ 1.8×)`);
 await harness.close();
 await redis.stop();

@@ -5,18 +5,11 @@
 // (expansion, assembly) from tasks that run slower side by side.
 //
 //   npm run build && node --import tsx scripts/sweep-timeline.ts 2
-import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { startSweepWorker, sweepRequest } from '../bench/sweep/sweep-worker.js';
 import { startRedis } from '../test/support/redis-server.js';
 import { createServiceHarness, waitFor } from '../test/support/service-harness.js';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const body = {
-  type: 'frame-bounds',
-  seed: 3,
-  trials: 1500,
-  filterbank: { numFilters: [10, 20, 40, 80], filterLengths: [64, 128, 256, 512] },
-};
+const body = sweepRequest(1500);
 const workerCount = Number(process.argv[2] ?? 1);
 
 interface LogLine {
@@ -26,29 +19,17 @@ interface LogLine {
 }
 const lines: LogLine[] = [];
 
-function startWorker(url: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['dist/workers/experiment-worker.js'], {
-    cwd: root,
-    env: { ...process.env, REDIS_URL: url, WORKER_CONCURRENCY: '1', LOG_LEVEL: 'debug' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve) => {
-    let buffer = '';
-    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-      buffer += chunk;
-      for (let end = buffer.indexOf('\n'); end >= 0; end = buffer.indexOf('\n')) {
-        const line = JSON.parse(buffer.slice(0, end)) as { time: string; msg: string; ms?: number };
-        buffer = buffer.slice(end + 1);
-        lines.push({ at: Date.parse(line.time), msg: line.msg, ms: line.ms });
-        if (line.msg === 'workers ready') resolve(child);
-      }
-    });
-  });
+/** Keeps the workers' log lines with their times. */
+function keep(text: string): void {
+  const line = JSON.parse(text) as { time: string; msg: string; ms?: number };
+  lines.push({ at: Date.parse(line.time), msg: line.msg, ms: line.ms });
 }
 
 const redis = await startRedis();
 const harness = await createServiceHarness(redis.url);
-const workers = await Promise.all(Array.from({ length: workerCount }, () => startWorker(redis.url)));
+const workers = await Promise.all(
+  Array.from({ length: workerCount }, () => startSweepWorker(redis.url, 'debug', keep)),
+);
 const warm = await harness.submit({ ...body, trials: 30 });
 await waitFor(
   () => harness.store.get(warm.id),

@@ -1,0 +1,43 @@
+// What the sweep benches share: the 16-cell sweep's request and a worker process to run it.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+/** The 16-cell frame-bounds sweep of `npm run bench:sweep` and `bench:dashboards`. */
+export function sweepRequest(trials: number) {
+  return {
+    type: 'frame-bounds',
+    seed: 3,
+    trials,
+    filterbank: { numFilters: [10, 20, 40, 80], filterLengths: [64, 128, 256, 512] },
+  };
+}
+
+/**
+ * Starts `dist/workers/experiment-worker.js` on `redisUrl` with WORKER_CONCURRENCY=1 and resolves
+ * once it logs that its workers are ready; every log line goes to `onLine` as it arrives.
+ */
+export function startSweepWorker(
+  redisUrl: string,
+  logLevel: 'info' | 'debug',
+  onLine: (line: string) => void = () => {},
+): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['dist/workers/experiment-worker.js'], {
+    cwd: root,
+    env: { ...process.env, REDIS_URL: redisUrl, WORKER_CONCURRENCY: '1', LOG_LEVEL: logLevel },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve) => {
+    let buffer = '';
+    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+      buffer += chunk;
+      for (let end = buffer.indexOf('\n'); end >= 0; end = buffer.indexOf('\n')) {
+        const line = buffer.slice(0, end);
+        buffer = buffer.slice(end + 1);
+        onLine(line);
+        if (line.includes('workers ready')) resolve(child);
+      }
+    });
+  });
+}
