@@ -40,6 +40,19 @@ local function row(record, progress, summary)
 end
 `;
 
+/**
+ * Where the change log stands: `epoch` (made from ARGV[1] the first time, so a reset Redis gets
+ * a new one) and the owner's `seq`. KEYS[1] the epoch, KEYS[2] the owner's sequence.
+ */
+const POSITION_LUA = `
+local epoch = redis.call('GET', KEYS[1])
+if not epoch then
+  epoch = ARGV[1]
+  redis.call('SET', KEYS[1], epoch)
+end
+local seq = redis.call('GET', KEYS[2]) or '0'
+`;
+
 /** The rows of any number of ids; KEYS: record, progress, summary per id. */
 const SUMMARIES = `${ROW_LUA}
 local out = {}
@@ -56,13 +69,7 @@ return out`;
  * cache; ARGV: new epoch, count, then the record, progress and summary keys of an id cut around
  * it (PAGE_ARGV).
  */
-const FIRST_PAGE = `${ROW_LUA}
-local epoch = redis.call('GET', KEYS[1])
-if not epoch then
-  epoch = ARGV[1]
-  redis.call('SET', KEYS[1], epoch)
-end
-local seq = redis.call('GET', KEYS[2]) or '0'
+const FIRST_PAGE = `${ROW_LUA}${POSITION_LUA}
 local page = redis.call('GET', KEYS[4])
 if page then
   local tag = epoch .. '.' .. seq .. '\\n'
@@ -122,13 +129,7 @@ function parseRow(id: string, reply: (string | null)[]): SummaryRow {
  * after ARGV[2] (at most ARGV[3], oldest change first, with their versions) and the floor.
  * KEYS: epoch, sequence, change set, floor; ARGV: new epoch, since, limit.
  */
-const CHANGES = `
-local epoch = redis.call('GET', KEYS[1])
-if not epoch then
-  epoch = ARGV[1]
-  redis.call('SET', KEYS[1], epoch)
-end
-local seq = redis.call('GET', KEYS[2]) or '0'
+const CHANGES = `${POSITION_LUA}
 if tonumber(ARGV[2]) < 0 then return {epoch, seq} end
 local floor = redis.call('GET', KEYS[4]) or '0'
 return {epoch, seq, floor, redis.call('ZRANGEBYSCORE', KEYS[3], '(' .. ARGV[2], '+inf', 'WITHSCORES', 'LIMIT', 0, tonumber(ARGV[3]))}`;
