@@ -355,10 +355,13 @@ describe('GET /v1/experiments/:id/events', () => {
     assert.match(stream.contentType ?? '', /^text\/event-stream/);
     const progress = stream.events.filter((e) => e.event === 'progress');
     assert.ok(progress.length >= 1, 'at least one progress event');
+    let previous = -1;
     for (const e of progress) {
       const data = e.data as { completedTrials: number; totalTrials: number; fraction: number };
       assert.equal(data.totalTrials, 4000);
       assert.ok(data.fraction >= 0 && data.fraction <= 1);
+      assert.ok(data.completedTrials > previous, 'completedTrials only grows');
+      previous = data.completedTrials;
     }
     const last = stream.events.at(-1);
     assert.equal(last?.event, 'status');

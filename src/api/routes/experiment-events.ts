@@ -82,14 +82,15 @@ export const experimentEventRoutes: FastifyPluginAsyncZod<{
       const { res, end, timers, isEnded } = openEventStream(request, reply, streams, unsubscribe);
       let lastStatus: ExperimentStatus = record.status;
       let statusSent = false;
-      let lastProgress = '';
+      let lastCompleted = -1;
 
       const emit = (event: ExperimentEvent) => {
         if (isEnded()) return;
         if (event.event === 'progress') {
-          const key = JSON.stringify(event.data);
-          if (key === lastProgress) return;
-          lastProgress = key;
+          // Workers publish independently, so a count can arrive after a larger one: send only
+          // progress that moves forward.
+          if (event.data.completedTrials <= lastCompleted) return;
+          lastCompleted = event.data.completedTrials;
         } else {
           if (statusSent && event.data.status === lastStatus) return;
           statusSent = true;
