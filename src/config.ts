@@ -31,6 +31,11 @@ export const configSchema = z.object({
    */
   API_PROCESSES: positiveInt.max(64).default(1),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /**
+   * Log lines are gathered up to this many bytes (or 250 ms) and written in one system call;
+   * 0 writes each line as it is logged. A SIGKILLed process loses what was gathered.
+   */
+  LOG_BUFFER_BYTES: z.coerce.number().int().min(0).max(16_000).default(4096),
   /** Cores one worker process uses: task threads and concurrent tasks. */
   WORKER_CONCURRENCY: positiveInt.default(availableParallelism()),
   /** Comma-separated bearer keys; unset means the API is open. */
