@@ -126,13 +126,23 @@ function parseRow(id: string, reply: (string | null)[]): SummaryRow {
 
 /**
  * The epoch (made on first use) and the owner's sequence; with ARGV[2] > -1 also the ids changed
- * after ARGV[2] (at most ARGV[3], oldest change first, with their versions) and the floor.
- * KEYS: epoch, sequence, change set, floor; ARGV: new epoch, since, limit.
+ * after ARGV[2] (at most ARGV[3], oldest change first, with their versions) and the floor; with
+ * ARGV[4] = '1' also the summary rows of those ids (ARGV[5..10]: PAGE_ARGV), so that a poll of a
+ * list that changed costs one round trip, as one that did not.
+ * KEYS: epoch, sequence, change set, floor; ARGV: new epoch, since, limit, rows?, PAGE_ARGV.
  */
-const CHANGES = `${POSITION_LUA}
+const CHANGES = `${ROW_LUA}${POSITION_LUA}
 if tonumber(ARGV[2]) < 0 then return {epoch, seq} end
 local floor = redis.call('GET', KEYS[4]) or '0'
-return {epoch, seq, floor, redis.call('ZRANGEBYSCORE', KEYS[3], '(' .. ARGV[2], '+inf', 'WITHSCORES', 'LIMIT', 0, tonumber(ARGV[3]))}`;
+local changed = redis.call('ZRANGEBYSCORE', KEYS[3], '(' .. ARGV[2], '+inf', 'WITHSCORES', 'LIMIT', 0, tonumber(ARGV[3]))
+local rows = {}
+if ARGV[4] == '1' then
+  for i = 1, #changed / 2 do
+    local id = changed[2 * i - 1]
+    rows[i] = row(ARGV[5] .. id .. ARGV[6], ARGV[7] .. id .. ARGV[8], ARGV[9] .. id .. ARGV[10])
+  end
+end
+return {epoch, seq, floor, changed, rows}`;
 
 interface ViewScripts {
   fbstabChanges(...args: (string | number)[]): Promise<unknown>;
@@ -152,6 +162,8 @@ export interface ChangesSince extends ChangeState {
   floor: number;
   /** Ids changed after the token, oldest change first, with the version of that change. */
   changed: { id: string; version: number }[];
+  /** The summary rows of `changed`, in its order, when they were asked for. */
+  rows?: SummaryRow[];
 }
 
 /**
@@ -244,24 +256,29 @@ export class ViewStore {
 
   /** The epoch and the owner's sequence: one command, for ETags and 304s. */
   async state(owner: string): Promise<ChangeState> {
-    const [epoch, seq] = (await this.changesScript(owner, -1, 0)) as [string, string];
+    const [epoch, seq] = (await this.changesScript(owner, -1, 0, false)) as [string, string];
     return { epoch, seq: Number(seq) };
   }
 
-  /** The ids changed after `since` (at most `limit`), in one command. */
-  async changesSince(owner: string, since: number, limit: number): Promise<ChangesSince> {
-    const [epoch, seq, floor, flat] = (await this.changesScript(owner, since, limit)) as [
-      string,
-      string,
-      string,
-      string[],
-    ];
+  /**
+   * The ids changed after `since` (at most `limit`), with their summary rows when `withRows`,
+   * in one command.
+   */
+  async changesSince(owner: string, since: number, limit: number, withRows = false): Promise<ChangesSince> {
+    const [epoch, seq, floor, flat, rowReplies] = (await this.changesScript(
+      owner,
+      since,
+      limit,
+      withRows,
+    )) as [string, string, string, string[], (string | null)[][]];
     const changed: { id: string; version: number }[] = [];
     for (let i = 0; i + 1 < flat.length; i += 2) changed.push({ id: flat[i]!, version: Number(flat[i + 1]) });
-    return { epoch, seq: Number(seq), floor: Number(floor), changed };
+    const state = { epoch, seq: Number(seq), floor: Number(floor), changed };
+    if (!withRows) return state;
+    return { ...state, rows: changed.map((c, i) => parseRow(c.id, rowReplies[i] ?? [])) };
   }
 
-  private changesScript(owner: string, since: number, limit: number): Promise<unknown> {
+  private changesScript(owner: string, since: number, limit: number, withRows: boolean): Promise<unknown> {
     return this.scripts.fbstabChanges(
       keys.changeEpoch,
       keys.changeSeqOf(owner),
@@ -270,6 +287,8 @@ export class ViewStore {
       this.newEpoch,
       since,
       limit,
+      // The row keys' templates only when rows are read: a 304 poll sends the least.
+      ...(withRows ? ['1', ...PAGE_ARGV] : []),
     );
   }
 

@@ -173,7 +173,8 @@ export const experimentListRoutes: FastifyPluginAsyncZod<{ context: ApiContext }
       }
 
       // One command says where the change log stands; a matching ETag ends the request there.
-      const changes = since === undefined ? undefined : await views.changesSince(owner, since.seq, limit);
+      const changes =
+        since === undefined ? undefined : await views.changesSince(owner, since.seq, limit, !full);
       const state = changes ?? (await views.state(owner));
       const etag = etagOf(request, state);
       void reply.header('etag', etag).header('cache-control', 'private, no-cache');
@@ -201,11 +202,15 @@ export const experimentListRoutes: FastifyPluginAsyncZod<{ context: ApiContext }
             'the change log no longer covers this changeToken (Redis was reset, or its deletions were pruned); list again without changedSince',
           );
         }
-        const found = await itemsOf(
-          changes.changed.map((c) => c.id),
-          owner,
-          full,
-        );
+        // Summaries came with the changes (one round trip); full resources are read now.
+        const found =
+          changes.rows === undefined
+            ? await itemsOf(
+                changes.changed.map((c) => c.id),
+                owner,
+                full,
+              )
+            : await Promise.all(changes.rows.map((row) => summaryJson(views, row, owner)));
         const items = changes.changed.map(
           (c, i) => found[i] ?? `{"id":"${c.id}","version":${c.version},"deleted":true}`,
         );
