@@ -14,6 +14,8 @@ export interface TestRedis {
   stop(options?: { kill?: boolean }): Promise<void>;
   /** Starts it again on the same port and folder (AOF data, if enabled, is reloaded). */
   restart(): Promise<void>;
+  /** The server's process id while it runs (benches read its CPU time). */
+  pid(): number | undefined;
 }
 
 /** A TCP port on 127.0.0.1 that nothing listens on right now. */
@@ -93,5 +95,5 @@ export async function startRedis(options: { appendOnly?: boolean } = {}): Promis
     });
   };
   await start();
-  return { url: `redis://127.0.0.1:${port}`, port, dir, stop, restart: start };
+  return { url: `redis://127.0.0.1:${port}`, port, dir, stop, restart: start, pid: () => child?.pid };
 }
