@@ -5,7 +5,7 @@ import type { Config } from '../config.js';
 import type { WebhookEvent } from '../experiments/common/notify-schema.js';
 import { QUEUE_OPTIONS, WEBHOOK_QUEUE } from '../queue/queue-names.js';
 import { experimentResource } from '../service/experiment-service.js';
-import { SendError, sendWebhook, type SendOutcome } from '../service/webhook-send.js';
+import { SendError, createWebhookAgents, sendWebhook, type SendOutcome } from '../service/webhook-send.js';
 import { signWebhook } from '../service/webhook-signature.js';
 import { WebhookTargetError, resolveWebhookTarget } from '../service/webhook-target.js';
 import type { ExperimentResult } from '../experiments/experiment-request.js';
@@ -112,6 +112,7 @@ export async function startWebhookWorker(options: {
     connection,
   });
   queue.on('error', (error) => logger.warn({ err: error }, 'webhook queue error'));
+  const agents = createWebhookAgents();
 
   /**
    * The envelope of docs/api.md "Webhooks": `{ type, timestamp, data }`, data as GET serves it
@@ -253,7 +254,7 @@ export async function startWebhookWorker(options: {
     let failure = '';
     let wait: number | undefined;
     try {
-      answer = await sendWebhook(checked, headers, body, config.WEBHOOK_TIMEOUT_MS);
+      answer = await sendWebhook(checked, headers, body, config.WEBHOOK_TIMEOUT_MS, agents);
     } catch (error) {
       if (!(error instanceof SendError)) throw error;
       failure = error.message;
@@ -467,6 +468,7 @@ export async function startWebhookWorker(options: {
       while (inFlight > 0 && Date.now() < waitUntil) await new Promise((resolve) => setTimeout(resolve, 20));
       await worker.close();
       await queue.close();
+      agents.destroy();
     },
   };
 }
