@@ -2,15 +2,26 @@
 // bounded time. Checks that every experiment succeeds exactly once (none lost, none duplicated)
 // and that the queues and Redis memory return to their baseline once results expire; reports the
 // API's p99 latency and the workers' peak RSS. Exits 1 if a check fails.
-//   SOAK_EXPERIMENTS (10000), SOAK_CONCURRENCY (32), SOAK_TIMEOUT_S (900), SOAK_TTL_S (60),
-//   SOAK_API_PROCESSES (1: API_PROCESSES of the API)
+//   SOAK_EXPERIMENTS (10000), SOAK_CONCURRENCY (32), SOAK_TIMEOUT_S (900), SOAK_TTL_S (120, or 240
+//   with SOAK_WEBHOOKS),
+//   SOAK_API_PROCESSES (1: API_PROCESSES of the API), SOAK_OPEN_EXPERIMENTS, SOAK_OPEN_RATE
 // SOAK_WEBHOOKS=1 runs SOAK_EXPERIMENTS twice in one invocation, on the same API and workers,
 // in four halves: without webhooks, with `notify` on every experiment (twice), without again.
 // The deliveries go to a receiver in this process, which answers every 50th request 503, so
 // retries happen too. It reports the deliveries lost (must be 0) and duplicated (at least once:
 // a retry of a delivery the receiver did accept, docs/api.md "Webhooks"), checks every
-// signature, and compares the experiment throughput with and without webhooks.
+// signature, and compares the experiment throughput with and without webhooks. Closed-loop
+// throughput on a machine whose cores the load generator, API, workers and Redis share mixes
+// the deliveries' cost with everyone else's, so it then also runs an open-loop pair: four more
+// phases (without, with, with, without; SOAK_OPEN_EXPERIMENTS in all, default half of
+// SOAK_EXPERIMENTS) that submit at a fixed rate (SOAK_OPEN_RATE per second, default half the
+// throughput measured without webhooks, well below saturation) and compare each experiment's
+// time from its submission to its `finishedAt` (p50, p99) with and without webhooks: what "the
+// workers that compute are not slowed" means to a user. It also reports the CPU the workers, the
+// API and Redis spent per experiment in those phases, which load from elsewhere on the machine
+// hardly changes.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createHmac, randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -35,9 +46,11 @@ const concurrency = Number(process.env.SOAK_CONCURRENCY ?? 32);
 const deadline = Date.now() + Number(process.env.SOAK_TIMEOUT_S ?? 900) * 1000;
 // Long enough that no record expires before the checks right after the run (30-80 s here);
 // the run checks it, since an expired record would read as "not succeeded".
-const ttlSeconds = Number(process.env.SOAK_TTL_S ?? 120);
 const apiProcesses = Number(process.env.SOAK_API_PROCESSES ?? 1);
 const withWebhooks = ['1', 'true', 'yes'].includes(process.env.SOAK_WEBHOOKS ?? '');
+// With webhooks the run is three times as long (closed-loop pair, then open-loop pair).
+const ttlSeconds = Number(process.env.SOAK_TTL_S ?? (withWebhooks ? 240 : 120));
+const openTotal = withWebhooks ? Number(process.env.SOAK_OPEN_EXPERIMENTS ?? Math.ceil(total / 2)) : 0;
 const webhookSecret = `whsec_${randomBytes(32).toString('base64')}`;
 const failures: string[] = [];
 const check = (ok: boolean, what: string) => {
@@ -186,6 +199,112 @@ async function runPhase(body: string, count: number): Promise<{ ids: string[]; d
   return { ids: phaseIds, doneSeconds };
 }
 
+const clockTicks = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+/** CPU seconds a process has used so far (user + system, all threads), from /proc (Linux). */
+function processCpu(pid: number | undefined): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / clockTicks;
+  } catch {
+    return Number.NaN;
+  }
+}
+/** CPU seconds used so far by both workers, the API process and Redis. */
+async function serviceCpu(): Promise<{ workers: number; api: number; redis: number }> {
+  const info = await redis.info('cpu');
+  const field = (name: string) => Number(new RegExp(`${name}:([\\d.]+)`).exec(info)?.[1]);
+  return {
+    workers: workers.reduce((sum, w) => sum + processCpu(w.pid), 0),
+    api: processCpu(api.pid),
+    redis: field('used_cpu_user') + field('used_cpu_sys'),
+  };
+}
+
+/** One open-loop phase: the experiments, their latencies, and the CPU the services spent on them. */
+interface OpenPhase {
+  ids: string[];
+  ms: number[];
+  cpu: { workers: number; api: number; redis: number };
+}
+
+/**
+ * Open loop: submits `count` experiments at `rate` per second, each at its scheduled time
+ * whether or not earlier ones were answered (so a slow service cannot slow the load down and
+ * hide its own latency), waits until all succeeded (and, with webhooks, were delivered), and
+ * returns each one's time from its submission to the `finishedAt` its worker recorded (same
+ * machine, same clock) and the CPU the services spent meanwhile.
+ */
+async function runOpenPhase(body: string, count: number, rate: number): Promise<OpenPhase> {
+  const hooked = body.includes('"notify"');
+  const cpuBefore = await serviceCpu();
+  const phaseIds: string[] = [];
+  const sentAt = new Map<string, number>();
+  const posts: Promise<void>[] = [];
+  const start = Date.now() + 50;
+  let behind = 0;
+  for (let i = 0; i < count && Date.now() < deadline; i++) {
+    const at = start + (i * 1000) / rate;
+    const wait = at - Date.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    else if (wait < -50) behind++;
+    // From the moment it is sent: a late timer here is the load generator's (which also runs the
+    // receiver), not the service's.
+    const sent = Date.now();
+    posts.push(
+      fetch(`http://127.0.0.1:${port}/v1/experiments`, {
+        method: 'POST',
+        body,
+        headers: { 'content-type': 'application/json' },
+      }).then(async (res) => {
+        const json = (await res.json()) as { id?: string };
+        if (res.status === 202 && json.id !== undefined) {
+          phaseIds.push(json.id);
+          sentAt.set(json.id, sent);
+        } else failures.push(`POST answered ${res.status}`);
+      }),
+    );
+  }
+  await Promise.all(posts);
+  while (phaseIds.some((id) => !succeeded.has(id)) && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 200));
+  // A phase's deliveries are its own cost: the next phase starts once they are all made.
+  if (hooked) await deliveriesDone(deliveryIds([{ ids: phaseIds }]), 60_000);
+  const cpuAfter = await serviceCpu();
+  const cpu = {
+    workers: cpuAfter.workers - cpuBefore.workers,
+    api: cpuAfter.api - cpuBefore.api,
+    redis: cpuAfter.redis - cpuBefore.redis,
+  };
+  const pipeline = redis.pipeline();
+  for (const id of phaseIds) pipeline.hget(keys.experiment(id), 'finishedAt');
+  const finished = ((await pipeline.exec()) ?? []).map(([, at]) => Date.parse(String(at)));
+  const ms = phaseIds.map((id, i) => finished[i]! - sentAt.get(id)!).filter((x) => Number.isFinite(x));
+  console.log(
+    `open loop: ${phaseIds.length} experiments${hooked ? ' with webhooks' : ''} at ${rate.toFixed(0)}/s${behind > 0 ? ` (${behind} submitted over 50 ms late)` : ''}; submit to succeeded p50 ${quantile(ms, 0.5).toFixed(0)} ms, p99 ${quantile(ms, 0.99).toFixed(0)} ms`,
+  );
+  ids.push(...phaseIds);
+  return { ids: phaseIds, ms, cpu };
+}
+
+/** The `webhook-id`s of the `notify` deliveries of these experiments' succeeded events. */
+const deliveryIds = (list: { ids: string[] }[]) =>
+  list.flatMap((r) => r.ids.map((id) => `${id}.succeeded.notify`));
+
+/** The q-quantile of `values` (nearest rank). */
+function quantile(values: number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
+}
+
+/** Waits until every expected delivery was accepted, or `ms` passed; true when all were. */
+async function deliveriesDone(expected: string[], ms: number): Promise<boolean> {
+  const by = Date.now() + ms;
+  while (expected.some((id) => !accepted.has(id)) && Date.now() < by)
+    await new Promise((r) => setTimeout(r, 200));
+  return expected.every((id) => accepted.has(id));
+}
+
 const soakStarted = performance.now();
 const plainBody = JSON.stringify(request);
 if (!withWebhooks) await runPhase(plainBody, total);
@@ -202,10 +321,26 @@ else {
   runs.plain.push(await runPhase(plainBody, total - half));
   const throughput = (list: Run[]) =>
     list.reduce((n, r) => n + r.ids.length, 0) / list.reduce((t, r) => t + r.doneSeconds, 0);
-  const expected = runs.hooked.flatMap((r) => r.ids.map((id) => `${id}.succeeded.notify`));
-  const deliveredBy = Date.now() + 120_000;
-  while (expected.some((id) => !accepted.has(id)) && Date.now() < deliveredBy)
-    await new Promise((r) => setTimeout(r, 200));
+  // The closed-loop deliveries done before the open loop starts, so it measures only its own.
+  await deliveriesDone(deliveryIds(runs.hooked), 120_000);
+
+  // Open loop: without, with, with, without, at a fixed rate below saturation.
+  const rate = Number(process.env.SOAK_OPEN_RATE ?? throughput(runs.plain) / 2);
+  const quarter = Math.floor(openTotal / 4);
+  const open: { plain: OpenPhase[]; hooked: OpenPhase[] } = { plain: [], hooked: [] };
+  for (const [kind, count] of [
+    ['plain', quarter],
+    ['hooked', quarter],
+    ['hooked', quarter],
+    ['plain', openTotal - 3 * quarter],
+  ] as const) {
+    if (count === 0) continue;
+    const phase = await runOpenPhase(kind === 'plain' ? plainBody : hookedBody, count, rate);
+    open[kind].push(phase);
+  }
+
+  const expected = deliveryIds([...runs.hooked, ...open.hooked]);
+  await deliveriesDone(expected, 120_000);
   const lost = expected.filter((id) => !accepted.has(id)).length;
   const duplicated = [...accepted.values()].reduce((sum, n) => sum + n - 1, 0);
   const ratio = throughput(runs.hooked) / throughput(runs.plain);
@@ -213,7 +348,23 @@ else {
     `webhooks: ${expected.length} expected, ${accepted.size} delivered, ${lost} lost, ${duplicated} duplicated (at least once), ${requestsReceived} requests (every 50th answered 503 and retried), ${badSignatures} bad signatures`,
   );
   console.log(
-    `experiments per second: ${throughput(runs.plain).toFixed(0)} without webhooks, ${throughput(runs.hooked).toFixed(0)} with; ratio ${ratio.toFixed(2)}`,
+    `closed loop, experiments per second: ${throughput(runs.plain).toFixed(0)} without webhooks, ${throughput(runs.hooked).toFixed(0)} with; ratio ${ratio.toFixed(2)}`,
+  );
+  const plainMs = open.plain.flatMap((r) => r.ms);
+  const hookedMs = open.hooked.flatMap((r) => r.ms);
+  const stats = (ms: number[]) =>
+    `p50 ${quantile(ms, 0.5).toFixed(0)} ms, p99 ${quantile(ms, 0.99).toFixed(0)} ms (${ms.length})`;
+  // CPU per experiment, by process: what each experiment's deliveries cost the machine, which
+  // on a shared machine is what they take from the experiments.
+  const cpuPer = (list: OpenPhase[], of: 'workers' | 'api' | 'redis') =>
+    (1000 * list.reduce((sum, r) => sum + r.cpu[of], 0)) / list.reduce((n, r) => n + r.ids.length, 0);
+  const cpuLine = (list: OpenPhase[]) =>
+    `workers ${cpuPer(list, 'workers').toFixed(2)}, API ${cpuPer(list, 'api').toFixed(2)}, Redis ${cpuPer(list, 'redis').toFixed(2)}`;
+  console.log(
+    `open loop, CPU ms per experiment: without webhooks ${cpuLine(open.plain)}; with ${cpuLine(open.hooked)}`,
+  );
+  console.log(
+    `open loop at ${rate.toFixed(0)}/s, submit to succeeded: without webhooks ${stats(plainMs)}; with ${stats(hookedMs)}; p50 ratio ${(quantile(hookedMs, 0.5) / quantile(plainMs, 0.5)).toFixed(2)}, p99 ratio ${(quantile(hookedMs, 0.99) / quantile(plainMs, 0.99)).toFixed(2)}`,
   );
   check(lost === 0, 'no webhook delivery lost');
   check(badSignatures === 0, 'every delivery carries a valid signature');
@@ -237,7 +388,7 @@ const p = (q: number) =>
   latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!.toFixed(1);
 console.log(`API latency of POST: p50 ${p(0.5)} ms, p99 ${p(0.99)} ms, max ${p(1)} ms`);
 console.log(`worker peak RSS: ${(peakRssKiB / 1024).toFixed(0)} MiB`);
-check(ids.length === total * (withWebhooks ? 2 : 1), `${ids.length} experiments accepted`);
+check(ids.length === total * (withWebhooks ? 2 : 1) + openTotal, `${ids.length} experiments accepted`);
 check(
   doneSeconds < ttlSeconds,
   `the run (${doneSeconds.toFixed(0)} s) ended before the first records could expire (SOAK_TTL_S ${ttlSeconds})`,

@@ -1,4 +1,4 @@
-import { keys } from './redis-keys.js';
+import { keyAround as around, keys } from './redis-keys.js';
 
 /**
  * The change log of docs/api.md "Changes", as Lua shared by the store's scripts: every status or
@@ -7,13 +7,6 @@ import { keys } from './redis-keys.js';
  * publishes `{ id, version }` (or a tombstone) on the owner's channel, in the same script as the
  * change itself, so that no change is ever counted without being logged, or the reverse.
  */
-
-/** `key(owner)` cut around the owner, so a script can build the key of an owner it reads. */
-function around(template: (owner: string) => string): [string, string] {
-  const marked = template('\u0000');
-  const cut = marked.indexOf('\u0000');
-  return [marked.slice(0, cut), marked.slice(cut + 1)];
-}
 
 /** The ARGV the `bump` function reads from position `a` on: three owner-key templates. */
 export const CHANGE_LOG_ARGV: readonly string[] = [

@@ -68,3 +68,13 @@ export const keys = {
 
 /** The owner of records when API keys are off. */
 export const PUBLIC_OWNER = 'public';
+
+/**
+ * `key(x)` cut around `x` (an id or an owner), so a Lua script can build the keys of the ids or
+ * owners it reads: the script writes `ARGV[a] .. x .. ARGV[a + 1]`.
+ */
+export function keyAround(template: (x: string) => string): [string, string] {
+  const marked = template('\u0000');
+  const cut = marked.indexOf('\u0000');
+  return [marked.slice(0, cut), marked.slice(cut + 1)];
+}

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { CACHE_BODY, encodeCursor, ownerIndexAfter } from './experiment-store.js';
 import { FINAL_STATUSES, type ExperimentStatus } from './experiment-record.js';
-import { keys } from './redis-keys.js';
+import { keyAround as around, keys } from './redis-keys.js';
 
 /**
  * What a summary is built from, read in one script: the cached summary of a finished
@@ -83,12 +83,6 @@ for i = 1, #ids / 2 do
 end
 return {epoch, seq, ids, rows}`;
 
-/** `key(id)` cut around the id, so a script can build the keys of ids it reads. */
-function around(template: (id: string) => string): [string, string] {
-  const marked = template('\u0000');
-  const cut = marked.indexOf('\u0000');
-  return [marked.slice(0, cut), marked.slice(cut + 1)];
-}
 const PAGE_ARGV = [...around(keys.experiment), ...around(keys.progress), ...around(keys.summary)];
 
 /** A row of ROW_LUA's reply, for experiment `id`. */
