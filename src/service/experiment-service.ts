@@ -17,6 +17,7 @@ import { engineVersion } from '../core/wasm/engine-version.js';
 import { EXPERIMENT_QUEUE, TASK_ATTEMPTS, TASK_QUEUE } from '../queue/queue-names.js';
 import { FINAL_STATUSES, type ExperimentRecord } from '../store/experiment-record.js';
 import type { ExperimentSnapshot, ExperimentStore } from '../store/experiment-store.js';
+import { ExperimentIntake } from '../store/experiment-intake.js';
 import { keys } from '../store/redis-keys.js';
 import { SignalStore } from '../store/signal-store.js';
 import { progressData, publishStatus } from './experiment-events.js';
@@ -57,7 +58,12 @@ export class ExperimentService {
     private readonly experimentQueue: Queue,
     private readonly config: Config,
     private readonly signals: SignalStore = new SignalStore(redis, config.RESULT_TTL_SECONDS),
-  ) {}
+  ) {
+    this.intake = new ExperimentIntake(redis, engineVersion(config.FBSTAB_KERNEL));
+  }
+
+  /** This engine's intake, where submissions wait for a worker to expand them. */
+  private readonly intake: ExperimentIntake;
 
   /**
    * Validates the cost, honours the Idempotency-Key, stores the record and queues the flow.
@@ -124,16 +130,10 @@ export class ExperimentService {
       createdAt: new Date().toISOString(),
     };
     try {
-      await this.store.create(record);
-      // One job, not the flow of every task: a worker expands it (addExperimentFlow), so a POST
-      // costs a handful of Redis commands whatever the size of the experiment.
-      await this.experimentQueue.add('expand', { experimentId: id } satisfies ExpandJobData, {
-        jobId: `expand-${id}`,
-        attempts: TASK_ATTEMPTS,
-        backoff: { type: 'exponential', delay: 1000 },
-        removeOnComplete: true,
-        removeOnFail: { age: 24 * 3600 },
-      });
+      // The record and its intake entry, in one script: a worker expands the entry into the
+      // flow of its tasks (addExperimentFlow), so a POST costs one round trip and no BullMQ
+      // job, whatever the size of the experiment.
+      await this.store.create(record, this.intake);
     } catch (error) {
       // Let a retry with the same key start afresh instead of waiting for this experiment.
       if (claim !== undefined) await this.redis.del(claim.key).catch(() => {});
@@ -187,15 +187,13 @@ export class ExperimentService {
   private depth = { value: 0, readAt: -Infinity, reading: undefined as Promise<number> | undefined };
 
   /**
-   * Experiments in flight: expand jobs not yet taken and parents waiting for their tasks. Read
-   * from Redis at most every QUEUE_DEPTH_MAX_AGE_MS; backpressure may lag by that much.
+   * Experiments in flight: submissions not yet expanded (the intake) and parents waiting for
+   * their tasks. Read from Redis at most every QUEUE_DEPTH_MAX_AGE_MS; backpressure may lag by
+   * that much.
    */
   private async queueDepth(): Promise<number> {
     if (performance.now() - this.depth.readAt < QUEUE_DEPTH_MAX_AGE_MS) return this.depth.value;
-    this.depth.reading ??= Promise.all([
-      this.experimentQueue.getWaitingCount(),
-      this.experimentQueue.getWaitingChildrenCount(),
-    ])
+    this.depth.reading ??= Promise.all([this.intake.size(), this.experimentQueue.getWaitingChildrenCount()])
       .then(([waiting, parents]) => {
         this.depth.value = waiting + parents;
         this.depth.readAt = performance.now();

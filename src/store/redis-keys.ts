@@ -24,6 +24,13 @@ export const keys = {
   /** Sorted set of `owner|id` by the time the signal expires (refreshed on each use), for sweeping. */
   signalExpiries: `${PREFIX}:signal-expiries`,
   idempotency: (owner: string, key: string) => `${PREFIX}:idempotency:${owner}:${key}`,
+  /**
+   * The intake of one engine version (docs/architecture.md): sorted set of the ids of submitted
+   * experiments not yet expanded into their flow, by the time they are due (a claim leases them).
+   */
+  intakeOf: (engineVersion: string) => `${PREFIX}:intake:${engineVersion}`,
+  /** Pub/sub: the id of each experiment entering the intake of one engine version. */
+  intakeChannelOf: (engineVersion: string) => `${PREFIX}:intake-channel:${engineVersion}`,
   /** Pub/sub: progress and status events of one experiment. */
   events: (id: string) => `${PREFIX}:events:${id}`,
   /** Capped list of the webhook delivery attempts of one experiment (JSON), expiring with it. */

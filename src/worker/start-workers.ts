@@ -30,6 +30,8 @@ import type { ExperimentRecord } from '../store/experiment-record.js';
 import { ExperimentStore } from '../store/experiment-store.js';
 import { keys } from '../store/redis-keys.js';
 import { SignalStore } from '../store/signal-store.js';
+import { ExperimentIntake } from '../store/experiment-intake.js';
+import { startIntakeDispatcher } from './intake-dispatcher.js';
 import { startWebhookWorker } from './webhook-worker.js';
 
 /** Progress is flushed to Redis and published at most this often per experiment (API: ≥ 1/s). */
@@ -78,7 +80,8 @@ export async function startWorkers(options: {
 
   const subscriber = connection.duplicate();
   await subscriber.subscribe(keys.cancelChannel);
-  subscriber.on('message', (_channel: string, id: string) => {
+  subscriber.on('message', (channel: string, id: string) => {
+    if (channel !== keys.cancelChannel) return;
     for (const controller of controllers.get(id) ?? []) controller.abort();
     plans.delete(id);
   });
@@ -249,9 +252,11 @@ export async function startWorkers(options: {
   const flows = new FlowProducer({ connection, prefix: queuePrefix(engine) });
   flows.on('error', (error) => logger.error({ err: error }, 'flow producer error'));
 
-  /** The API queues one job per experiment; here it becomes the flow of its tasks. */
-  const expand = async (job: Job<ExpandJobData>): Promise<void> => {
-    const id = job.data.experimentId;
+  /**
+   * A submission becomes the flow of its tasks. Throws UnrecoverableError when it cannot run
+   * (it has then failed, with a problem that says why).
+   */
+  const expandExperiment = async (id: string): Promise<void> => {
     const record = await store.get(id);
     // Cancelled or deleted before any worker took it: nothing to run.
     if (record === undefined || record.status !== 'queued') return;
@@ -263,8 +268,10 @@ export async function startWorkers(options: {
         `the plan of ${id} has ${tasks.length} tasks, the record ${record.taskCount}`,
       );
     await addExperimentFlow(flows, record);
-    logger.debug({ jobId: job.id, experimentId: id, tasks: tasks.length }, 'experiment expanded');
+    logger.debug({ experimentId: id, tasks: tasks.length }, 'experiment expanded');
   };
+  /** An `expand` job, as API processes of earlier releases queued one per submission. */
+  const expand = (job: Job<ExpandJobData>): Promise<void> => expandExperiment(job.data.experimentId);
 
   const common = {
     connection,
@@ -291,6 +298,23 @@ export async function startWorkers(options: {
     worker.on('error', (error) => logger.error({ err: error }, 'worker error'));
   }
   await Promise.all([taskWorker.waitUntilReady(), assembleWorker.waitUntilReady()]);
+  // Submissions (the API's create script puts them in this engine's intake) become flows here.
+  const intake = await startIntakeDispatcher({
+    intake: new ExperimentIntake(connection, engine),
+    subscriber,
+    leaseMs: config.JOB_LOCK_MS,
+    expand: async (id) => {
+      try {
+        await expandExperiment(id);
+      } catch (error) {
+        // It failed, and says why: nothing more to try.
+        if (error instanceof UnrecoverableError) return 'done';
+        throw error;
+      }
+      return 'done';
+    },
+    logger,
+  });
   const sweeper = setInterval(() => {
     store
       .sweepExpired()
@@ -305,6 +329,7 @@ export async function startWorkers(options: {
   return {
     async close() {
       clearInterval(sweeper);
+      await intake.close();
       // Finish the jobs in hand (BullMQ hands back what it cannot finish as stalled).
       await Promise.all([taskWorker.close(), assembleWorker.close(), webhooks.close()]);
       await flows.close();

@@ -6,6 +6,7 @@ import type { Redis } from 'ioredis';
 import { experimentRequestSchema } from '../../src/experiments/experiment-request.js';
 import { connectRedis } from '../../src/redis/connect-redis.js';
 import type { ExperimentRecord } from '../../src/store/experiment-record.js';
+import { ExperimentIntake } from '../../src/store/experiment-intake.js';
 import { ExperimentStore, TOMBSTONE_TTL_MS } from '../../src/store/experiment-store.js';
 import { keys } from '../../src/store/redis-keys.js';
 import { startRedis, type TestRedis } from '../support/redis-server.js';
@@ -44,12 +45,22 @@ const record = (id: string, owner: string, createdAt: string): ExperimentRecord 
 test('finished experiments expire after the TTL, and the sweep empties the indexes: Redis back to baseline', async () => {
   const baseline = await redis.dbsize();
   const store = new ExperimentStore(redis, 1);
+  const intake = new ExperimentIntake(redis, 'test-engine');
   for (let i = 0; i < 20; i++) {
     await store.create(
       record(`e${i}`, i % 2 === 0 ? 'alice' : 'bob', new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString()),
+      intake,
     );
     await store.setTaskProgress(`e${i}`, 0, 250);
   }
+  // Every creation entered the intake, oldest first; a worker claims and removes them.
+  const claimed = await intake.claim(30_000, 100);
+  assert.deepEqual(
+    claimed,
+    Array.from({ length: 20 }, (_, i) => `e${i}`),
+  );
+  assert.deepEqual(await intake.claim(30_000, 100), [], 'leased: not claimed twice');
+  await intake.remove(claimed);
   // One stays running: it must not expire nor leave the index.
   await store.transition('e19', 'running', ['queued']);
   for (let i = 0; i < 19; i++) {
@@ -80,7 +91,10 @@ test('list pages newest first with a stable cursor, and filters by status', asyn
   const store = new ExperimentStore(redis, 3600);
   const t = Date.UTC(2026, 5, 1);
   for (let i = 0; i < 7; i++)
-    await store.create(record(`p${i}`, 'carol', new Date(t + (i % 3) * 1000).toISOString()));
+    await store.create(
+      record(`p${i}`, 'carol', new Date(t + (i % 3) * 1000).toISOString()),
+      new ExperimentIntake(redis, 'test-engine'),
+    );
   await store.transition('p3', 'cancelled', ['queued']);
   const seen: string[] = [];
   let cursor: string | undefined;

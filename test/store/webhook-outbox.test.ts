@@ -8,6 +8,7 @@ import type { Redis } from 'ioredis';
 import { experimentRequestSchema } from '../../src/experiments/experiment-request.js';
 import { connectRedis } from '../../src/redis/connect-redis.js';
 import type { ExperimentRecord } from '../../src/store/experiment-record.js';
+import { ExperimentIntake } from '../../src/store/experiment-intake.js';
 import { ExperimentStore } from '../../src/store/experiment-store.js';
 import { keys } from '../../src/store/redis-keys.js';
 import { WebhookStore, type DeliveryAttempt } from '../../src/store/webhook-store.js';
@@ -69,8 +70,8 @@ test('a claimed entry carries its record, result, progress and standing webhooks
     secret: 'whsec_c2VjcmV0',
     createdAt: new Date().toISOString(),
   });
-  await store.create(record('n1', 'alice', true));
-  await store.create(record('p1', 'bob', false));
+  await store.create(record('n1', 'alice', true), new ExperimentIntake(redis, 'test-engine'));
+  await store.create(record('p1', 'bob', false), new ExperimentIntake(redis, 'test-engine'));
   await store.setTaskProgress('n1', 0, 10);
   await store.succeed('n1', { cells: [], engineVersion: 'test' }, new Date().toISOString());
   // Neither notify nor a standing webhook: no outbox entry.
@@ -117,7 +118,7 @@ test('an entry whose experiment is gone is claimed with no record, and settles w
   const store = new ExperimentStore(redis, 60);
   const webhooks = new WebhookStore(redis, 60);
   const gone = record('g1', 'carol', true);
-  await store.create(gone);
+  await store.create(gone, new ExperimentIntake(redis, 'test-engine'));
   await store.fail(
     'g1',
     { type: 'about:blank', title: 'x', status: 422, detail: 'x' },

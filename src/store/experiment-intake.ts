@@ -1,0 +1,56 @@
+import type { Redis } from 'ioredis';
+import { keys } from './redis-keys.js';
+
+/**
+ * Leases up to ARGV[2] due ids: each is due again ARGV[1] ms later, so a worker that dies with
+ * it leaves it to another once the lease ends. KEYS[1] the intake.
+ */
+const CLAIM = `
+local t = redis.call('TIME')
+local now = t[1] * 1000 + math.floor(t[2] / 1000)
+local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, tonumber(ARGV[2]))
+for _, id in ipairs(ids) do redis.call('ZADD', KEYS[1], now + tonumber(ARGV[1]), id) end
+return ids`;
+
+interface IntakeScripts {
+  fbstabClaimIntake(key: string, leaseMs: number, max: number): Promise<string[]>;
+}
+
+/**
+ * The experiments of one engine version that were submitted and are not yet expanded into the
+ * flow of their tasks (docs/architecture.md "Submission"). The API's create script adds an id
+ * (ExperimentStore.create) and publishes it; a worker claims ids with a lease, expands them and
+ * removes them. A POST therefore costs one script and no BullMQ job; what BullMQ needs is
+ * written by the workers, off the API's path.
+ */
+export class ExperimentIntake {
+  private readonly scripts: IntakeScripts;
+  readonly key: string;
+  readonly channel: string;
+
+  constructor(
+    private readonly redis: Redis,
+    engineVersion: string,
+  ) {
+    this.key = keys.intakeOf(engineVersion);
+    this.channel = keys.intakeChannelOf(engineVersion);
+    if (!('fbstabClaimIntake' in redis))
+      redis.defineCommand('fbstabClaimIntake', { numberOfKeys: 1, lua: CLAIM });
+    this.scripts = redis as unknown as IntakeScripts;
+  }
+
+  /** Leases up to `max` due ids for `leaseMs`, oldest first. */
+  claim(leaseMs: number, max: number): Promise<string[]> {
+    return this.scripts.fbstabClaimIntake(this.key, leaseMs, max);
+  }
+
+  /** Removes expanded (or no longer runnable) ids. */
+  async remove(ids: readonly string[]): Promise<void> {
+    if (ids.length > 0) await this.redis.zrem(this.key, ...ids);
+  }
+
+  /** Ids waiting or leased: submitted experiments whose tasks are not queued yet. */
+  size(): Promise<number> {
+    return this.redis.zcard(this.key);
+  }
+}
