@@ -214,8 +214,13 @@ test('API_PROCESSES=2 serves one port from two processes, and SIGTERM stops both
   const group = startApiProcess({ ...env(), PORT: String(port), API_PROCESSES: '2' });
   processes.push(group);
   await group.ready;
-  const listeners = new Set(
-    group.logs.filter((l) => String(l.msg).startsWith('Server listening')).map((l) => l.pid),
+  // Each process writes its log lines every 250 ms (LOG_BUFFER_BYTES): wait for them.
+  const pidsOf = (lines: typeof group.logs) => new Set(lines.map((l) => l.pid));
+  const listeners = await waitFor(
+    async () => pidsOf(group.logs.filter((l) => String(l.msg).startsWith('Server listening'))),
+    (pids) => pids.size >= 2,
+    5_000,
+    'both processes to say they listen',
   );
   assert.equal(listeners.size, 2, 'two processes listen');
   // New connections are spread over the processes (the primary hands them out in turn).
@@ -228,7 +233,12 @@ test('API_PROCESSES=2 serves one port from two processes, and SIGTERM stops both
         .end(),
     );
   }
-  const servedBy = new Set(group.logs.filter((l) => l.url === '/healthz').map((l) => l.pid));
+  const servedBy = await waitFor(
+    async () => pidsOf(group.logs.filter((l) => l.url === '/healthz')),
+    (pids) => pids.size >= 2 && group.logs.filter((l) => l.url === '/healthz').length >= 20,
+    5_000,
+    'the log lines of the 20 requests',
+  ).catch(() => pidsOf(group.logs.filter((l) => l.url === '/healthz')));
   assert.equal(servedBy.size, 2, `requests served by ${[...servedBy].join(', ')}`);
   group.child.kill('SIGTERM');
   assert.equal(await group.exited, 0);

@@ -62,7 +62,12 @@ test('a worker is healthy while it beats, unhealthy while Redis is down, healthy
   await redis.stop();
   const stale = await untilCheck(env, 1, 'the check to fail with Redis down');
   assert.match(stale.out, /^unhealthy: worker heartbeat \d+ ms old/);
-  assert.ok(worker.logs.some((l) => l.msg === 'heartbeat paused: Redis unreachable'));
+  await waitFor(
+    async () => worker.logs.some((l) => l.msg === 'heartbeat paused: Redis unreachable'),
+    Boolean,
+    2_000,
+    'the worker to log that its heartbeat paused',
+  );
 
   await redis.restart();
   await untilCheck(env, 0, 'the check to pass once the worker reconnected');

@@ -71,6 +71,13 @@ test('two worker processes share one experiment’s tasks, and the result equals
   assert.deepEqual(await harness.store.getResult(record.id), expected(body, 17));
   const tasksBy = (w: WorkerProcess) =>
     w.logs.filter((l) => l.msg === 'task done' && l.experimentId === record.id).length;
+  // Log lines are written every 250 ms (LOG_BUFFER_BYTES): the last ones may still be on their way.
+  await waitFor(
+    async () => tasksBy(a) + tasksBy(b),
+    (n) => n >= record.taskCount,
+    5_000,
+    'every task done line',
+  );
   assert.ok(tasksBy(a) > 0 && tasksBy(b) > 0, `tasks done: ${tasksBy(a)} and ${tasksBy(b)}`);
   assert.equal(tasksBy(a) + tasksBy(b), record.taskCount);
   a.child.kill('SIGTERM');
