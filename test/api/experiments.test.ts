@@ -5,7 +5,9 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
+import { serializerCompiler } from 'fastify-type-provider-zod';
 import request from 'supertest';
+import { experimentResourceSchema } from '../../src/api/schemas/experiment.js';
 import { kernelPreferenceFromEnvironment } from '../../src/config.js';
 import type { SeededExperimentRequest } from '../../src/experiments/experiment-request.js';
 import { runExperiment } from '../../src/experiments/run-experiment.js';
@@ -266,6 +268,48 @@ describe('reading experiments', () => {
     await http().delete(`/v1/experiments/${id}`).expect(204);
     assert.equal(await stack.redis.exists(keys.body(id)), 0);
     await http().get(`/v1/experiments/${id}`).expect(404);
+  });
+
+  test("a new experiment's 202 is byte for byte what the resource schema's serializer writes", async () => {
+    // The route writes it with JSON.stringify (routes/experiments.ts); the schema's serializer
+    // (zod parse, then JSON.stringify, in the schema's key order) must give the same bytes.
+    const serializeResource = serializerCompiler({
+      schema: experimentResourceSchema,
+      method: 'POST',
+      url: '/v1/experiments',
+    }) as (data: unknown) => string;
+    const bodies = [
+      smallRequest(5, 1),
+      {
+        type: 'frame-bounds',
+        trials: 4,
+        signalLength: 64,
+        filterbank: {
+          numFilters: [3, 6],
+          filterLengths: [4, 16],
+          stride: 2,
+          init: { scheme: 'custom', variance: 0.5 },
+        },
+      },
+      {
+        type: 'energy',
+        seed: 9,
+        trials: 4,
+        filterbank: { numFilters: 5, filterLengths: [4, 8] },
+        signals: [
+          { kind: 'impulse', length: 64 },
+          { kind: 'sine', length: 64, frequency: 0.125 },
+          { kind: 'white-noise', length: 64 },
+          { kind: 'brownian', length: 64 },
+          { kind: 'samples', samples: Array.from({ length: 64 }, (_, i) => Math.sin(i) / 3 + 1e-300 * i) },
+        ],
+      },
+    ];
+    for (const body of bodies) {
+      const res = await http().post('/v1/experiments').send(body).expect(202);
+      assert.match(res.headers['content-type'] ?? '', /^application\/json; charset=utf-8$/);
+      assert.equal(res.text, serializeResource(JSON.parse(res.text)), JSON.stringify(body).slice(0, 80));
+    }
   });
 
   test('running experiments are not cached: their progress moves', async () => {

@@ -102,10 +102,19 @@ export const experimentRoutes: FastifyPluginAsyncZod<{ context: ApiContext }> = 
       );
       // Named on the request's one log line (app.ts) rather than on a line of its own.
       request.logContext = { experimentId: record.id, type: record.type, created };
-      // A new experiment has no progress or result to read yet.
-      const resource = created
-        ? (experimentResource({ record, completedTrials: 0, result: undefined }) as Resource)
-        : await resourceOf(record);
+      if (created) {
+        // A new experiment has no progress or result to read yet. Its resource is built in the
+        // schema's key order from the request zod has just validated, so JSON.stringify gives
+        // the bytes the schema's serializer would, without parsing it all again (a tenth of a
+        // POST's CPU); test/api/experiments.test.ts holds the two equal.
+        const resource = experimentResource({ record, completedTrials: 0, result: undefined }) as Resource;
+        return reply
+          .code(202)
+          .header('location', resource.links.self)
+          .type('application/json; charset=utf-8')
+          .send(JSON.stringify(resource) as never);
+      }
+      const resource = await resourceOf(record);
       return reply.code(202).header('location', resource.links.self).send(resource);
     },
   );
