@@ -71,3 +71,30 @@ test('LOG_BUFFER_BYTES=0 writes each line at once, synchronously', () => {
   assert.equal(out.signal, 'SIGKILL');
   assert.equal((JSON.parse(out.stdout) as { msg: string }).msg, 'first');
 });
+
+test('a process whose stdout reader is gone still exits (its last lines are dropped)', async () => {
+  // sonic-boom's flushSync retries a write that failed with EPIPE forever; the logger must not
+  // reach it. The child logs; its reader closes the pipe and then the child's stdin, on which the
+  // child logs again and exits at once (before a periodic flush could notice the broken pipe).
+  const child = spawn(
+    process.execPath,
+    node(
+      `const log = createLogger({ LOG_LEVEL: 'info', LOG_BUFFER_BYTES: 4096 }, 'test');
+       log.info('first');
+       process.stdin.resume().on('end', () => {
+         for (let i = 0; i < 10; i++) log.info({ i }, 'after the reader left');
+         process.exit(0);
+       });`,
+    ),
+    { stdio: ['pipe', 'pipe', 'inherit'] },
+  );
+  await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+  child.stdout.destroy();
+  child.stdin.end();
+  const code = await Promise.race([
+    new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c))),
+    new Promise<'hung'>((resolve) => setTimeout(() => resolve('hung'), 10_000)),
+  ]);
+  if (code === 'hung') child.kill('SIGKILL');
+  assert.notEqual(code, 'hung', 'the process exited');
+});

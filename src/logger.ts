@@ -9,11 +9,10 @@ export const LOG_FLUSH_INTERVAL_MS = 250;
  * which tells apart the API processes of one `API_PROCESSES` group and the workers of one host.
  *
  * Lines are gathered up to `LOG_BUFFER_BYTES` and written together (pino's sonic-boom
- * destination): one synchronous write per line was a third of the API's CPU on a polled list,
- * since each write to a pipe wakes its reader. What waits is written every 250 ms, and pino
- * writes the rest synchronously when the process exits, crashes included: only a SIGKILL loses
- * lines. `LOG_BUFFER_BYTES=0` writes each line synchronously, as it is logged (pino's own
- * default also writes line by line, but asynchronously, so a SIGKILL could lose the last).
+ * destination): one write per line was a third of the API's CPU on a polled list, since each
+ * write to a pipe wakes its reader. What waits is written every 250 ms, and the rest when the
+ * process exits, crashes included: only a SIGKILL loses lines. `LOG_BUFFER_BYTES=0` writes each
+ * line synchronously, as it is logged.
  */
 export function createLogger(
   config: Pick<Config, 'LOG_LEVEL' | 'LOG_BUFFER_BYTES'>,
@@ -24,13 +23,17 @@ export function createLogger(
     base: { service, pid: process.pid },
     timestamp: pino.stdTimeFunctions.isoTime,
   };
-  const buffered = config.LOG_BUFFER_BYTES > 0;
-  return pino(
-    options,
-    destination(
-      buffered
-        ? { dest: 1, sync: false, minLength: config.LOG_BUFFER_BYTES, periodicFlush: LOG_FLUSH_INTERVAL_MS }
-        : { dest: 1, sync: true },
-    ),
-  );
+  if (config.LOG_BUFFER_BYTES === 0) return pino(options, destination({ dest: 1, sync: true }));
+  // Synchronous writes of gathered lines, not asynchronous ones: pino flushes an asynchronous
+  // destination at exit with sonic-boom's flushSync, which retries a write that failed with
+  // EPIPE forever, so a worker whose stdout reader had gone never exited. A synchronous write
+  // that fails goes to pino's broken-pipe handler, which drops the lines.
+  const stream = destination({
+    dest: 1,
+    sync: true,
+    minLength: config.LOG_BUFFER_BYTES,
+    periodicFlush: LOG_FLUSH_INTERVAL_MS,
+  });
+  process.once('exit', () => stream.flush());
+  return pino(options, stream);
 }
