@@ -372,11 +372,11 @@ else {
     [...accepted.keys()].every((id) => expected.includes(id)),
     'no delivery for an experiment without notify',
   );
-  // The runs share two cores with the receiver and other load: a real slowdown would be a
-  // factor, not the few percent of noise.
+  // The runs share two cores with the receiver and the load. Two quiet runs measured 0.94 and
+  // 1.02 (README "Load"); before a first attempt skipped BullMQ it was 0.83-0.84.
   check(
-    ratio > 0.7,
-    'experiment throughput with webhooks on is at least 0.7 of without (this machine runs API, workers, Redis, receiver and load on 2 cores)',
+    ratio >= 0.85,
+    'experiment throughput with webhooks on is at least 0.85 of without (this machine runs API, workers, Redis, receiver and load on 2 cores)',
   );
 }
 clearInterval(rssTimer);
