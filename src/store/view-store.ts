@@ -65,15 +65,22 @@ return out`;
 /**
  * The first page of a list in one round trip: the epoch, the owner's sequence, the newest
  * ARGV[2] ids with their scores, and their rows; or, when the page's cached bytes were built at
- * this very position of the change log, those bytes. KEYS: epoch, sequence, owner index, page
- * cache; ARGV: new epoch, count, then the record, progress and summary keys of an id cut around
- * it (PAGE_ARGV).
+ * this very position of the change log, those bytes with their stamp; or only `same` when the
+ * caller already holds the bytes of that stamp (ARGV[9]). The cache holds
+ * `epoch.seq;nonce\n` and the bytes. KEYS: epoch, sequence, owner index, page cache; ARGV: new
+ * epoch, count, the record, progress and summary keys of an id cut around it (PAGE_ARGV), the
+ * stamp the caller holds ('' for none).
  */
 const FIRST_PAGE = `${ROW_LUA}${POSITION_LUA}
 local page = redis.call('GET', KEYS[4])
 if page then
-  local tag = epoch .. '.' .. seq .. '\\n'
-  if string.sub(page, 1, #tag) == tag then return {epoch, seq, 'page', string.sub(page, #tag + 1)} end
+  local position = epoch .. '.' .. seq .. ';'
+  if string.sub(page, 1, #position) == position then
+    local newline = string.find(page, '\\n', 1, true)
+    local stamp = string.sub(page, 1, newline - 1)
+    if stamp == ARGV[9] then return {epoch, seq, 'same'} end
+    return {epoch, seq, 'page', string.sub(page, newline + 1), stamp}
+  end
 end
 local ids = redis.call('ZREVRANGEBYSCORE', KEYS[3], '+inf', '-inf', 'WITHSCORES', 'LIMIT', 0, tonumber(ARGV[2]))
 local rows = {}
@@ -84,6 +91,15 @@ end
 return {epoch, seq, ids, rows}`;
 
 const PAGE_ARGV = [...around(keys.experiment), ...around(keys.progress), ...around(keys.summary)];
+/**
+ * `rowOf(id)`: ROW_LUA's row of an id, with the key templates written into the script (they are
+ * constants), so that a poll sends no more than its own arguments.
+ */
+const ROW_OF_ID_LUA = `
+local function rowOf(id)
+  return row(${[0, 2, 4].map((i) => `${JSON.stringify(PAGE_ARGV[i])} .. id .. ${JSON.stringify(PAGE_ARGV[i + 1])}`).join(', ')})
+end
+`;
 
 /** A row of ROW_LUA's reply, for experiment `id`. */
 function parseRow(id: string, reply: (string | null)[]): SummaryRow {
@@ -121,11 +137,11 @@ function parseRow(id: string, reply: (string | null)[]): SummaryRow {
 /**
  * The epoch (made on first use) and the owner's sequence; with ARGV[2] > -1 also the ids changed
  * after ARGV[2] (at most ARGV[3], oldest change first, with their versions) and the floor; with
- * ARGV[4] = '1' also the summary rows of those ids (ARGV[5..10]: PAGE_ARGV), so that a poll of a
+ * ARGV[4] = '1' also the summary rows of those ids (ROW_OF_ID_LUA), so that a poll of a
  * list that changed costs one round trip, as one that did not.
- * KEYS: epoch, sequence, change set, floor; ARGV: new epoch, since, limit, rows?, PAGE_ARGV.
+ * KEYS: epoch, sequence, change set, floor; ARGV: new epoch, since, limit, rows?.
  */
-const CHANGES = `${ROW_LUA}${POSITION_LUA}
+const CHANGES = `${ROW_LUA}${ROW_OF_ID_LUA}${POSITION_LUA}
 if tonumber(ARGV[2]) < 0 then return {epoch, seq} end
 local floor = redis.call('GET', KEYS[4]) or '0'
 local changed = redis.call('ZRANGEBYSCORE', KEYS[3], '(' .. ARGV[2], '+inf', 'WITHSCORES', 'LIMIT', 0, tonumber(ARGV[3]))
@@ -133,7 +149,7 @@ local rows = {}
 if ARGV[4] == '1' then
   for i = 1, #changed / 2 do
     local id = changed[2 * i - 1]
-    rows[i] = row(ARGV[5] .. id .. ARGV[6], ARGV[7] .. id .. ARGV[8], ARGV[9] .. id .. ARGV[10])
+    rows[i] = rowOf(id)
   end
 end
 return {epoch, seq, floor, changed, rows}`;
@@ -195,12 +211,14 @@ export class ViewStore {
   async firstPage(
     owner: string,
     limit: number,
+    heldStamp = '',
   ): Promise<
-    | { state: ChangeState; body: string }
+    | { state: ChangeState; same: true }
+    | { state: ChangeState; body: string; stamp: string }
     | { state: ChangeState; rows: SummaryRow[]; nextCursor: string | null }
     | undefined
   > {
-    const [epoch, seq, flat, replies] = (await this.scripts.fbstabFirstPage(
+    const [epoch, seq, flat, replies, stamp] = (await this.scripts.fbstabFirstPage(
       keys.changeEpoch,
       keys.changeSeqOf(owner),
       keys.experimentsOf(owner),
@@ -208,9 +226,11 @@ export class ViewStore {
       this.newEpoch,
       limit + 1,
       ...PAGE_ARGV,
-    )) as [string, string, string[] | 'page', (string | null)[][] | string];
+      heldStamp,
+    )) as [string, string, string[] | 'page' | 'same', (string | null)[][] | string, string];
     const state = { epoch, seq: Number(seq) };
-    if (flat === 'page') return { state, body: replies as string };
+    if (flat === 'same') return { state, same: true };
+    if (flat === 'page') return { state, body: replies as string, stamp };
     const rows: SummaryRow[] = [];
     const rowReplies = replies as (string | null)[][];
     for (let i = 0; i < rowReplies.length && i < limit; i++) {
@@ -224,13 +244,16 @@ export class ViewStore {
   }
 
   /**
-   * Keeps a first page's bytes with the position of the change log they were built at: every
-   * change of the owner's experiments moves that position, so a page is served again only while
-   * nothing it shows has changed. Expires after a minute, as an idle dashboard's page need not
-   * stay.
+   * Keeps a first page's bytes with the position of the change log they were built at and a
+   * nonce (the stamp, returned): every change of the owner's experiments moves that position,
+   * so a page is served again only while nothing it shows has changed, and a process holding
+   * the bytes of a stamp need not read them again. Expires after a minute, as an idle
+   * dashboard's page need not stay.
    */
-  async cacheFirstPage(owner: string, limit: number, state: ChangeState, body: string): Promise<void> {
-    await this.redis.set(keys.firstPageOf(owner, limit), `${state.epoch}.${state.seq}\n${body}`, 'EX', 60);
+  async cacheFirstPage(owner: string, limit: number, state: ChangeState, body: string): Promise<string> {
+    const stamp = `${state.epoch}.${state.seq};${randomBytes(6).toString('hex')}`;
+    await this.redis.set(keys.firstPageOf(owner, limit), `${stamp}\n${body}`, 'EX', 60);
+    return stamp;
   }
 
   /**
@@ -281,8 +304,7 @@ export class ViewStore {
       this.newEpoch,
       since,
       limit,
-      // The row keys' templates only when rows are read: a 304 poll sends the least.
-      ...(withRows ? ['1', ...PAGE_ARGV] : []),
+      withRows ? '1' : '0',
     );
   }
 

@@ -498,13 +498,19 @@ test('a first page is served from its cached bytes until a change of the key mov
   const again = await http().get('/v1/experiments?limit=7').set(auth(BOB)).expect(200);
   assert.equal(again.text, first.text);
   assert.equal(again.headers.etag, first.headers.etag);
-  // Plant different bytes at the current position: a page served from the cache shows them.
-  const tag = cached.slice(0, cached.indexOf('\n') + 1);
-  await stack.redis.set(keys.firstPageOf(owner, 7), `${tag}{"items":[],"nextCursor":null,"changeToken":"x"}`);
-  assert.equal(
-    (await http().get('/v1/experiments?limit=7').set(auth(BOB)).expect(200)).text,
-    '{"items":[],"nextCursor":null,"changeToken":"x"}',
+  // Plant different bytes at the current position, under another stamp (as another API process
+  // would have rebuilt them): a page served from the cache shows them, not this process's copy.
+  const position = cached.slice(0, cached.indexOf(';') + 1);
+  await stack.redis.set(
+    keys.firstPageOf(owner, 7),
+    `${position}planted\n{"items":[],"nextCursor":null,"changeToken":"x"}`,
   );
+  for (let i = 0; i < 2; i++) {
+    assert.equal(
+      (await http().get('/v1/experiments?limit=7').set(auth(BOB)).expect(200)).text,
+      '{"items":[],"nextCursor":null,"changeToken":"x"}',
+    );
+  }
   // A new experiment moves the log: the page is rebuilt and shows it, then the deletion.
   const b = await submit(BOB);
   const withB = await list(BOB, '?limit=7');

@@ -28,6 +28,9 @@ const serializeResource = serializerCompiler({
   url: '/v1/experiments',
 });
 
+/** First pages an API process keeps as bytes (about 10 KB each at limit=20). */
+const MAX_HELD_PAGES = 1000;
+
 /** A 400 naming one query parameter, like a validation error of the query string. */
 function queryProblem(field: string, message: string): HttpProblem {
   return new HttpProblem(
@@ -83,7 +86,21 @@ export const experimentListRoutes: FastifyPluginAsyncZod<{ context: ApiContext }
 
   const bodyOf = (items: readonly string[], nextCursor: string | null, state: ChangeState) =>
     `{"items":[${items.join(',')}],"nextCursor":${JSON.stringify(nextCursor)},"changeToken":"${encodeChangeToken(state)}"}`;
-  const sendBody = (reply: FastifyReply, body: string) =>
+  /**
+   * The first pages this process served last, as bytes, by owner and limit, with the stamp
+   * Redis keeps beside them (ViewStore.cacheFirstPage): while Redis's page has that stamp and
+   * the change log has not moved, a list is served from here without reading 10 KB from Redis
+   * or encoding them again. Redis decides, so every API process serves the same bytes.
+   */
+  const heldPages = new Map<string, { stamp: string; bytes: Buffer }>();
+  const holdPage = (key: string, stamp: string, body: string): Buffer => {
+    const bytes = Buffer.from(body, 'utf8');
+    heldPages.delete(key);
+    heldPages.set(key, { stamp, bytes });
+    if (heldPages.size > MAX_HELD_PAGES) heldPages.delete(heldPages.keys().next().value!);
+    return bytes;
+  };
+  const sendBody = (reply: FastifyReply, body: string | Buffer) =>
     reply.type('application/json; charset=utf-8').send(body as never);
   const send = (
     reply: FastifyReply,
@@ -156,19 +173,25 @@ export const experimentListRoutes: FastifyPluginAsyncZod<{ context: ApiContext }
       // A first page asked without a validator: one script reads the log's position and the page.
       const plain = !full && idList === undefined && since === undefined && cursor === undefined;
       if (plain && status === undefined && request.headers['if-none-match'] === undefined) {
-        const page = await views.firstPage(owner, limit);
+        const pageKey = `${owner}\n${limit}`;
+        const held = heldPages.get(pageKey);
+        const page = await views.firstPage(owner, limit, held?.stamp);
         if (page !== undefined) {
           void reply.header('etag', etagOf(request, page.state)).header('cache-control', 'private, no-cache');
-          // Nothing of this key changed since these bytes were built: serve them as they are.
-          if ('body' in page) return sendBody(reply, page.body);
-          const items = await Promise.all(page.rows.map((row) => summaryJson(views, row, owner)));
-          const body = bodyOf(
-            items.filter((item): item is string => item !== undefined),
-            page.nextCursor,
-            page.state,
-          );
-          await views.cacheFirstPage(owner, limit, page.state, body);
-          return sendBody(reply, body);
+          // Nothing of this key changed since these bytes were built: serve them as they are,
+          // from this process's copy when Redis says it holds the current ones.
+          if ('same' in page && held !== undefined) return sendBody(reply, held.bytes);
+          if ('body' in page) return sendBody(reply, holdPage(pageKey, page.stamp, page.body));
+          if ('rows' in page) {
+            const items = await Promise.all(page.rows.map((row) => summaryJson(views, row, owner)));
+            const body = bodyOf(
+              items.filter((item): item is string => item !== undefined),
+              page.nextCursor,
+              page.state,
+            );
+            const stamp = await views.cacheFirstPage(owner, limit, page.state, body);
+            return sendBody(reply, holdPage(pageKey, stamp, body));
+          }
         }
       }
 
