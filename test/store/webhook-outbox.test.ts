@@ -5,9 +5,9 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Redis } from 'ioredis';
-import { experimentRequestSchema } from '../../src/experiments/experiment-request.js';
 import { connectRedis } from '../../src/redis/connect-redis.js';
 import type { ExperimentRecord } from '../../src/store/experiment-record.js';
+import { queuedRecord } from '../support/queued-record.js';
 import { ExperimentIntake } from '../../src/store/experiment-intake.js';
 import { ExperimentStore } from '../../src/store/experiment-store.js';
 import { keys } from '../../src/store/redis-keys.js';
@@ -27,24 +27,8 @@ after(async () => {
   await server.stop();
 });
 
-const record = (id: string, owner: string, notify: boolean): ExperimentRecord => ({
-  id,
-  type: 'frame-bounds',
-  status: 'queued',
-  owner,
-  request: {
-    ...experimentRequestSchema.parse({
-      type: 'frame-bounds',
-      filterbank: { numFilters: 2, filterLengths: [4] },
-      ...(notify ? { notify: { url: 'https://example.com/hook' } } : {}),
-    }),
-    seed: 1,
-  },
-  totalTrials: 10,
-  taskCount: 1,
-  chunkTrials: 10,
-  createdAt: new Date().toISOString(),
-});
+const record = (id: string, owner: string, notify: boolean): ExperimentRecord =>
+  queuedRecord({ id, owner, notify });
 
 const attempt = (deliveryId: string, status: DeliveryAttempt['status']): DeliveryAttempt => ({
   deliveryId,
