@@ -1,16 +1,13 @@
 import type { Redis } from 'ioredis';
+import { LEASE_DUE_LUA } from './lease-lua.js';
 import { keys } from './redis-keys.js';
 
 /**
  * Leases up to ARGV[2] due ids: each is due again ARGV[1] ms later, so a worker that dies with
  * it leaves it to another once the lease ends. KEYS[1] the intake.
  */
-const CLAIM = `
-local t = redis.call('TIME')
-local now = t[1] * 1000 + math.floor(t[2] / 1000)
-local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, tonumber(ARGV[2]))
-for _, id in ipairs(ids) do redis.call('ZADD', KEYS[1], now + tonumber(ARGV[1]), id) end
-return ids`;
+const CLAIM = `${LEASE_DUE_LUA}
+return leaseDue(KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]))`;
 
 interface IntakeScripts {
   fbstabClaimIntake(key: string, leaseMs: number, max: number): Promise<string[]>;

@@ -8,6 +8,7 @@ import {
   type Problem,
 } from './experiment-record.js';
 import { BUMP_LUA, CHANGE_LOG_ARGV } from './change-log.js';
+import { NOW_MS_LUA } from './lease-lua.js';
 import { keys } from './redis-keys.js';
 
 /**
@@ -25,12 +26,11 @@ type MutableField = 'status' | 'startedAt' | 'finishedAt' | 'error';
  * so no record is left queued without a way to run. KEYS: record hash, owner index, intake;
  * ARGV: score, id, owner, CHANGE_LOG_ARGV (6), intake channel, fields.
  */
-const CREATE = `${BUMP_LUA}
+const CREATE = `${BUMP_LUA}${NOW_MS_LUA}
 redis.call('HSET', KEYS[1], unpack(ARGV, 11))
 redis.call('ZADD', KEYS[2], ARGV[1], ARGV[2])
 bump(KEYS[1], ARGV[2], ARGV[3], 4, false)
-local t = redis.call('TIME')
-redis.call('ZADD', KEYS[3], t[1] * 1000 + math.floor(t[2] / 1000), ARGV[2])
+redis.call('ZADD', KEYS[3], nowMs(), ARGV[2])
 redis.call('PUBLISH', ARGV[10], ARGV[2])
 return 1`;
 
@@ -47,7 +47,7 @@ interface CreateScript {
  * enters the outbox in the same step (docs/api.md "Webhooks"), so no crash between the two can
  * lose its deliveries. Returns the hash's fields and values, or false.
  */
-const TRANSITION = `${BUMP_LUA}
+const TRANSITION = `${BUMP_LUA}${NOW_MS_LUA}
 local status = redis.call('HGET', KEYS[1], 'status')
 if not status then return false end
 local allowed = false
@@ -60,8 +60,7 @@ if ttl > 0 then
   redis.call('EXPIRE', KEYS[1], ttl)
   if redis.call('HEXISTS', KEYS[1], 'notify') == 1
     or redis.call('SISMEMBER', KEYS[2], redis.call('HGET', KEYS[1], 'owner')) == 1 then
-    local now = redis.call('TIME')
-    redis.call('ZADD', KEYS[3], now[1] * 1000 + math.floor(now[2] / 1000), ARGV[11])
+    redis.call('ZADD', KEYS[3], nowMs(), ARGV[11])
   end
 end
 return redis.call('HGETALL', KEYS[1])`;
@@ -219,7 +218,10 @@ export class ExperimentStore {
     private readonly ttlSeconds: number,
     /** How long tombstones stay in the change log (docs/api.md "Changes"). */
     private readonly tombstoneTtlMs: number = TOMBSTONE_TTL_MS,
-  ) {}
+  ) {
+    if (!('fbstabCreateExperiment' in redis))
+      redis.defineCommand('fbstabCreateExperiment', { numberOfKeys: 3, lua: CREATE });
+  }
 
   /**
    * Writes a new record and puts it in `intake` (its engine's), in one script sent by SHA: one
@@ -228,8 +230,6 @@ export class ExperimentStore {
    */
   async create(record: ExperimentRecord, intake: { key: string; channel: string }): Promise<void> {
     const fields = Object.entries(recordFields(record)).flat();
-    if (!('fbstabCreateExperiment' in this.redis))
-      this.redis.defineCommand('fbstabCreateExperiment', { numberOfKeys: 3, lua: CREATE });
     await (this.redis as unknown as CreateScript).fbstabCreateExperiment(
       keys.experiment(record.id),
       keys.experimentsOf(record.owner),

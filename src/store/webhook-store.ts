@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { WebhookEvent } from '../experiments/common/notify-schema.js';
 import { keyAround, keys } from './redis-keys.js';
+import { LEASE_DUE_LUA } from './lease-lua.js';
 
 /** A standing webhook of one API key (docs/api.md "Webhooks"). */
 export interface StandingWebhook {
@@ -49,13 +50,10 @@ export const MAX_WEBHOOKS_PER_OWNER = 20;
  * id and the webhook-set key of an owner, each cut around it (keyAround), then the key of a
  * webhook cut around its id.
  */
-const CLAIM_AND_LOAD = `
-local t = redis.call('TIME')
-local now = t[1] * 1000 + math.floor(t[2] / 1000)
-local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, tonumber(ARGV[2]))
+const CLAIM_AND_LOAD = `${LEASE_DUE_LUA}
+local due = leaseDue(KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]))
 local out = {}
 for i, member in ipairs(due) do
-  redis.call('ZADD', KEYS[1], 'XX', now + tonumber(ARGV[1]), member)
   local id = string.match(member, '^[^|]*')
   local fields = redis.call('HGETALL', ARGV[3] .. id .. ARGV[4])
   local owner = redis.call('HGET', ARGV[3] .. id .. ARGV[4], 'owner')
