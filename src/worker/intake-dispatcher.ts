@@ -7,9 +7,6 @@ const INTAKE_POLL_MS = 1_000;
 /** Ids one claim leases: expanded together, concurrently. */
 const CLAIM_BATCH = 16;
 
-/** What the dispatcher does with one claimed id: `done` removes it, `retry` leaves it leased. */
-export type ExpandOutcome = 'done' | 'retry';
-
 export interface IntakeDispatcher {
   close(): Promise<void>;
 }
@@ -25,10 +22,11 @@ export interface IntakeDispatcher {
  */
 export async function startIntakeDispatcher(options: {
   intake: ExperimentIntake;
-  /** A connection of its own: it subscribes. */
+  /** A connection in subscriber mode (the worker's, shared with its cancel channel). */
   subscriber: Redis;
   leaseMs: number;
-  expand: (experimentId: string) => Promise<ExpandOutcome>;
+  /** Expands one claimed id; the id leaves the intake when it resolves, stays leased when it throws. */
+  expand: (experimentId: string) => Promise<void>;
   logger: Logger;
 }): Promise<IntakeDispatcher> {
   const { intake, subscriber, leaseMs, expand, logger } = options;
@@ -41,15 +39,18 @@ export async function startIntakeDispatcher(options: {
       again = false;
       if (closing) return;
       const ids = await intake.claim(leaseMs, CLAIM_BATCH);
-      const outcomes = await Promise.all(
+      const expanded = await Promise.all(
         ids.map((id) =>
-          expand(id).catch((error: unknown): ExpandOutcome => {
-            logger.warn({ err: error, experimentId: id }, 'expansion failed; retried when its lease ends');
-            return 'retry';
-          }),
+          expand(id).then(
+            () => true,
+            (error: unknown) => {
+              logger.warn({ err: error, experimentId: id }, 'expansion failed; retried when its lease ends');
+              return false;
+            },
+          ),
         ),
       );
-      await intake.remove(ids.filter((_, i) => outcomes[i] === 'done'));
+      await intake.remove(ids.filter((_, i) => expanded[i]));
       if (ids.length === CLAIM_BATCH) again = true;
     } while (again);
   };

@@ -303,16 +303,11 @@ export async function startWorkers(options: {
     intake: new ExperimentIntake(connection, engine),
     subscriber,
     leaseMs: config.JOB_LOCK_MS,
-    expand: async (id) => {
-      try {
-        await expandExperiment(id);
-      } catch (error) {
-        // It failed, and says why: nothing more to try.
-        if (error instanceof UnrecoverableError) return 'done';
-        throw error;
-      }
-      return 'done';
-    },
+    expand: (id) =>
+      expandExperiment(id).catch((error: unknown) => {
+        // An experiment that cannot run has failed, and says why: nothing more to try.
+        if (!(error instanceof UnrecoverableError)) throw error;
+      }),
     logger,
   });
   const sweeper = setInterval(() => {
