@@ -79,3 +79,17 @@ export async function summaryJson(
   if (FINAL_STATUSES.includes(source.status)) await views.cacheSummary(row.id, owner, source.status, json);
   return json;
 }
+
+/** The summaries of `rows` in their order (summaryJson of each). */
+export function summariesJson(
+  views: ViewStore,
+  rows: readonly SummaryRow[],
+  owner: string,
+): Promise<(string | undefined)[]> {
+  return Promise.all(rows.map((row) => summaryJson(views, row, owner)));
+}
+
+/** What a change list says of an experiment that is gone (docs/api.md "Changes"). */
+export function tombstoneJson(id: string, version: number): string {
+  return `{"id":"${id}","version":${version},"deleted":true}`;
+}

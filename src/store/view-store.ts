@@ -62,23 +62,35 @@ for i = 1, #KEYS / 3 do
 end
 return out`;
 
+/** The record, progress and summary keys of an id, each cut around it. */
+const ROW_KEY_PARTS = [...around(keys.experiment), ...around(keys.progress), ...around(keys.summary)];
+/**
+ * `rowOf(id)`: ROW_LUA's row of an id, with the key templates written into the script (they are
+ * constants), so that a poll sends no more than its own arguments.
+ */
+const ROW_OF_ID_LUA = `
+local function rowOf(id)
+  return row(${[0, 2, 4].map((i) => `${JSON.stringify(ROW_KEY_PARTS[i])} .. id .. ${JSON.stringify(ROW_KEY_PARTS[i + 1])}`).join(', ')})
+end
+`;
+
 /**
  * The first page of a list in one round trip: the epoch, the owner's sequence, the newest
  * ARGV[2] ids with their scores, and their rows; or, when the page's cached bytes were built at
  * this very position of the change log, those bytes with their stamp; or only `same` when the
- * caller already holds the bytes of that stamp (ARGV[9]). The cache holds
+ * caller already holds the bytes of that stamp (ARGV[3]). The cache holds
  * `epoch.seq;nonce\n` and the bytes. KEYS: epoch, sequence, owner index, page cache; ARGV: new
- * epoch, count, the record, progress and summary keys of an id cut around it (PAGE_ARGV), the
+ * epoch, count, the
  * stamp the caller holds ('' for none).
  */
-const FIRST_PAGE = `${ROW_LUA}${POSITION_LUA}
+const FIRST_PAGE = `${ROW_LUA}${ROW_OF_ID_LUA}${POSITION_LUA}
 local page = redis.call('GET', KEYS[4])
 if page then
   local position = epoch .. '.' .. seq .. ';'
   if string.sub(page, 1, #position) == position then
     local newline = string.find(page, '\\n', 1, true)
     local stamp = string.sub(page, 1, newline - 1)
-    if stamp == ARGV[9] then return {epoch, seq, 'same'} end
+    if stamp == ARGV[3] then return {epoch, seq, 'same'} end
     return {epoch, seq, 'page', string.sub(page, newline + 1), stamp}
   end
 end
@@ -86,20 +98,9 @@ local ids = redis.call('ZREVRANGEBYSCORE', KEYS[3], '+inf', '-inf', 'WITHSCORES'
 local rows = {}
 for i = 1, #ids / 2 do
   local id = ids[2 * i - 1]
-  rows[i] = row(ARGV[3] .. id .. ARGV[4], ARGV[5] .. id .. ARGV[6], ARGV[7] .. id .. ARGV[8])
+  rows[i] = rowOf(id)
 end
 return {epoch, seq, ids, rows}`;
-
-const PAGE_ARGV = [...around(keys.experiment), ...around(keys.progress), ...around(keys.summary)];
-/**
- * `rowOf(id)`: ROW_LUA's row of an id, with the key templates written into the script (they are
- * constants), so that a poll sends no more than its own arguments.
- */
-const ROW_OF_ID_LUA = `
-local function rowOf(id)
-  return row(${[0, 2, 4].map((i) => `${JSON.stringify(PAGE_ARGV[i])} .. id .. ${JSON.stringify(PAGE_ARGV[i + 1])}`).join(', ')})
-end
-`;
 
 /** A row of ROW_LUA's reply, for experiment `id`. */
 function parseRow(id: string, reply: (string | null)[]): SummaryRow {
@@ -225,7 +226,6 @@ export class ViewStore {
       keys.firstPageOf(owner, limit),
       this.newEpoch,
       limit + 1,
-      ...PAGE_ARGV,
       heldStamp,
     )) as [string, string, string[] | 'page' | 'same', (string | null)[][] | string, string];
     const state = { epoch, seq: Number(seq) };

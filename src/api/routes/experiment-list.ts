@@ -4,7 +4,7 @@ import { serializerCompiler, type FastifyPluginAsyncZod } from 'fastify-type-pro
 import { z } from 'zod';
 import { decodeChangeToken, encodeChangeToken } from '../../service/change-token.js';
 import { experimentResource } from '../../service/experiment-service.js';
-import { summaryJson } from '../../service/experiment-summary.js';
+import { summariesJson, tombstoneJson } from '../../service/experiment-summary.js';
 import { HttpProblem } from '../../service/problem.js';
 import { FINAL_STATUSES } from '../../store/experiment-record.js';
 import { decodeCursor } from '../../store/experiment-store.js';
@@ -80,8 +80,7 @@ export const experimentListRoutes: FastifyPluginAsyncZod<{ context: ApiContext }
     full: boolean,
   ): Promise<(string | undefined)[]> => {
     if (full) return Promise.all(ids.map((id) => fullJson(id, owner)));
-    const rows = await views.rows(ids);
-    return Promise.all(rows.map((row) => summaryJson(views, row, owner)));
+    return summariesJson(views, await views.rows(ids), owner);
   };
 
   const bodyOf = (items: readonly string[], nextCursor: string | null, state: ChangeState) =>
@@ -183,7 +182,7 @@ export const experimentListRoutes: FastifyPluginAsyncZod<{ context: ApiContext }
           if ('same' in page && held !== undefined) return sendBody(reply, held.bytes);
           if ('body' in page) return sendBody(reply, holdPage(pageKey, page.stamp, page.body));
           if ('rows' in page) {
-            const items = await Promise.all(page.rows.map((row) => summaryJson(views, row, owner)));
+            const items = await summariesJson(views, page.rows, owner);
             const body = bodyOf(
               items.filter((item): item is string => item !== undefined),
               page.nextCursor,
@@ -233,10 +232,8 @@ export const experimentListRoutes: FastifyPluginAsyncZod<{ context: ApiContext }
                 owner,
                 full,
               )
-            : await Promise.all(changes.rows.map((row) => summaryJson(views, row, owner)));
-        const items = changes.changed.map(
-          (c, i) => found[i] ?? `{"id":"${c.id}","version":${c.version},"deleted":true}`,
-        );
+            : await summariesJson(views, changes.rows, owner);
+        const items = changes.changed.map((c, i) => found[i] ?? tombstoneJson(c.id, c.version));
         // A full page may have more after it: the token then stands at its last change.
         const seq = changes.changed.length === limit ? changes.changed.at(-1)!.version : changes.seq;
         return send(reply, items, null, { epoch: changes.epoch, seq });
@@ -250,7 +247,7 @@ export const experimentListRoutes: FastifyPluginAsyncZod<{ context: ApiContext }
         return send(reply, items, page.nextCursor, state);
       }
       const page = await views.page(owner, { limit, cursor, status });
-      const items = await Promise.all(page.rows.map((row) => summaryJson(views, row, owner)));
+      const items = await summariesJson(views, page.rows, owner);
       return send(
         reply,
         items.filter((item): item is string => item !== undefined),

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { decodeChangeToken, encodeChangeToken } from '../../service/change-token.js';
-import { summaryJson } from '../../service/experiment-summary.js';
+import { summariesJson, tombstoneJson } from '../../service/experiment-summary.js';
 import { HttpProblem } from '../../service/problem.js';
 import { keys } from '../../store/redis-keys.js';
 import { ViewStore, type ChangeState } from '../../store/view-store.js';
@@ -119,7 +119,8 @@ export const ownerEventRoutes: FastifyPluginAsyncZod<{ context: ApiContext; stre
           do {
             again = false;
             for (;;) {
-              const changes = await views.changesSince(owner, sent, CATCH_UP_BATCH);
+              // The summaries of what changed come with the changes: one round trip.
+              const changes = await views.changesSince(owner, sent, CATCH_UP_BATCH, true);
               if (isEnded()) return;
               if (changes.epoch !== epoch || sent < changes.floor) {
                 // The log was reset under the stream: say so and go on from where it stands.
@@ -127,11 +128,10 @@ export const ownerEventRoutes: FastifyPluginAsyncZod<{ context: ApiContext; stre
                 sent = changes.seq;
                 break;
               }
-              const rows = await views.rows(changes.changed.map((c) => c.id));
-              const items = await Promise.all(rows.map((row) => summaryJson(views, row, owner)));
+              const items = await summariesJson(views, changes.rows ?? [], owner);
               if (isEnded()) return;
               changes.changed.forEach((change, i) => {
-                const data = items[i] ?? `{"id":"${change.id}","version":${change.version},"deleted":true}`;
+                const data = items[i] ?? tombstoneJson(change.id, change.version);
                 res.write(
                   `event: change\nid: ${encodeChangeToken({ epoch, seq: change.version })}\ndata: ${data}\n\n`,
                 );
