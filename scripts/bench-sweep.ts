@@ -1,9 +1,9 @@
 // `npm run bench:sweep`: a 16-cell frame-bounds sweep on one worker process, then on two
 // (WORKER_CONCURRENCY=1 each), sharing one private redis-server; prints the speed-up. This is
 // how the service scales: more worker processes on one Redis (the target is ≥ 1.8× with two, in each of three runs).
-import { startSweepWorker, sweepRequest } from '../bench/sweep/sweep-worker.js';
+import { startSweepWorker, succeeded, sweepRequest } from '../bench/sweep/sweep-worker.js';
 import { startRedis } from '../test/support/redis-server.js';
-import { createServiceHarness, waitFor } from '../test/support/service-harness.js';
+import { createServiceHarness } from '../test/support/service-harness.js';
 
 const body = sweepRequest(1500);
 
@@ -17,20 +17,10 @@ async function timeSweep(workerCount: number): Promise<number> {
   // Warm-up: one small experiment so both processes have compiled their hot paths.
   const warm = { ...body, trials: 30 };
   const warmRecord = await harness.submit(warm);
-  await waitFor(
-    () => harness.store.get(warmRecord.id),
-    (r) => r?.status === 'succeeded',
-    60_000,
-    'warm-up',
-  );
+  await succeeded(harness, warmRecord.id, 60_000, 'warm-up');
   const started = performance.now();
   const record = await harness.submit(body);
-  await waitFor(
-    () => harness.store.get(record.id),
-    (r) => r?.status === 'succeeded',
-    600_000,
-    'the sweep',
-  );
+  await succeeded(harness, record.id, 600_000, 'the sweep');
   const seconds = (performance.now() - started) / 1000;
   await Promise.all(
     workers.map((child) => new Promise((resolve) => (child.once('exit', resolve), child.kill('SIGTERM')))),

@@ -5,9 +5,10 @@
 // (expansion, assembly) from tasks that run slower side by side.
 //
 //   npm run build && node --import tsx scripts/sweep-timeline.ts 2
-import { startSweepWorker, sweepRequest } from '../bench/sweep/sweep-worker.js';
+import { startSweepWorker, succeeded, sweepRequest } from '../bench/sweep/sweep-worker.js';
+import { LOG_FLUSH_INTERVAL_MS } from '../src/logger.js';
 import { startRedis } from '../test/support/redis-server.js';
-import { createServiceHarness, waitFor } from '../test/support/service-harness.js';
+import { createServiceHarness } from '../test/support/service-harness.js';
 
 const body = sweepRequest(1500);
 const workerCount = Number(process.argv[2] ?? 1);
@@ -31,24 +32,14 @@ const workers = await Promise.all(
   Array.from({ length: workerCount }, () => startSweepWorker(redis.url, 'debug', keep)),
 );
 const warm = await harness.submit({ ...body, trials: 30 });
-await waitFor(
-  () => harness.store.get(warm.id),
-  (r) => r?.status === 'succeeded',
-  60_000,
-  'warm-up',
-);
+await succeeded(harness, warm.id, 60_000, 'warm-up');
 lines.length = 0;
 const started = Date.now();
 const record = await harness.submit(body);
-await waitFor(
-  () => harness.store.get(record.id),
-  (r) => r?.status === 'succeeded',
-  600_000,
-  'the sweep',
-  5,
-);
+await succeeded(harness, record.id, 600_000, 'the sweep', 5);
 const total = Date.now() - started;
-await new Promise((r) => setTimeout(r, 200)); // the last log lines
+// The last log lines: a worker writes its lines every LOG_FLUSH_INTERVAL_MS.
+await new Promise((r) => setTimeout(r, 2 * LOG_FLUSH_INTERVAL_MS));
 const since = (msg: string) => {
   const line = lines.find((l) => l.msg === msg);
   return line === undefined ? 'n/a' : `${line.at - started} ms`;

@@ -1,6 +1,7 @@
 // What the sweep benches share: the 16-cell sweep's request and a worker process to run it.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { waitFor, type ServiceHarness } from '../../test/support/service-harness.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -40,4 +41,21 @@ export function startSweepWorker(
       }
     });
   });
+}
+
+/** Resolves once experiment `id` has succeeded (polled every `intervalMs`, 50 by default). */
+export async function succeeded(
+  harness: ServiceHarness,
+  id: string,
+  timeoutMs: number,
+  what: string,
+  intervalMs?: number,
+): Promise<void> {
+  await waitFor(
+    () => harness.store.get(id),
+    (r) => r?.status === 'succeeded',
+    timeoutMs,
+    what,
+    intervalMs,
+  );
 }
