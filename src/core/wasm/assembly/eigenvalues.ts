@@ -6,6 +6,8 @@
 // two-accumulator dot product, element-wise updates), and V8's own Math.hypot through an import.
 // So both routes give the same eigenvalues bit for bit (tested), and wasm only changes the speed.
 
+import { at, put } from './memory-access';
+
 // V8's Math.hypot: AssemblyScript's libm hypot may round differently in the last bit.
 @external('env', 'hypot')
 declare function hostHypot(x: f64, y: f64): f64;
@@ -13,16 +15,6 @@ declare function hostHypot(x: f64, y: f64): f64;
 const EPSILON: f64 = 2.220446049250313e-16;
 const TINY: f64 = 1e-300;
 const SQRT2: f64 = 1.4142135623730951;
-
-@inline
-function at(p: usize, i: i32): f64 {
-  return load<f64>(p + (<usize>i << 3));
-}
-
-@inline
-function put(p: usize, i: i32, x: f64): void {
-  store<f64>(p + (<usize>i << 3), x);
-}
 
 /** Householder vector of row k (columns k+1..n-1) into v; returns β, sets off[k]. */
 function householder(a: usize, n: i32, k: i32, v: usize, off: usize): f64 {

@@ -4,6 +4,7 @@
 // divided by d as strided-frame-bounds.ts divides them.
 
 import { tridiagonalQr } from './eigenvalues';
+import { at, put } from './memory-access';
 
 /** Extremes of the last call: the smallest and the largest eigenvalue. */
 export let extremeLow: f64 = 0;
@@ -140,14 +141,4 @@ export function extremesHermitian(sums: usize, d: i32, eig: usize): i32 {
   extremeLow = low;
   extremeHigh = high;
   return 0;
-}
-
-@inline
-function at(p: usize, i: i32): f64 {
-  return load<f64>(p + (<usize>i << 3));
-}
-
-@inline
-function put(p: usize, i: i32, x: f64): void {
-  store<f64>(p + (<usize>i << 3), x);
 }
