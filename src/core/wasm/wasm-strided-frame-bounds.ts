@@ -5,6 +5,19 @@ import { isWasmFftSize, log2Exact } from './wasm-frame-bounds-kernel.js';
 import { lawCode, releaseOnCollect, WasmKernel } from './wasm-kernel.js';
 
 /**
+ * The kernel's work buffers (pointers), in the order `stridedFrameBounds` takes them: one list
+ * that the constructor reserves, the call passes and the finalizer frees.
+ */
+type StridedBuffers = readonly [
+  packed: number,
+  scratch: number,
+  lastFilter: number,
+  sums: number,
+  gather: number,
+  eig: number,
+];
+
+/**
  * FrameBoundsKernel's `computeFromDraw` at stride d > 1 in WebAssembly, for N and d powers of
  * two (docs/theory.md §6.4, §12.1): the same draws (bit for bit) as the JS strided route
  * (`strided-frame-bounds.ts`), each pair's N-point spectrum in wasm, the sums
@@ -17,12 +30,7 @@ import { lawCode, releaseOnCollect, WasmKernel } from './wasm-kernel.js';
 export class WasmStridedFrameBounds {
   private readonly kernel = WasmKernel.get();
   private readonly logN: number;
-  private readonly packed: number;
-  private readonly scratch: number;
-  private readonly lastFilter: number;
-  private readonly sums: number;
-  private readonly gather: number;
-  private readonly eig: number;
+  private readonly buffers: StridedBuffers;
 
   constructor(
     readonly numFilters: number,
@@ -44,21 +52,16 @@ export class WasmStridedFrameBounds {
     const K = N / d;
     const kCount = K >= 2 ? K / 2 + 1 : 1;
     this.logN = log2Exact(N);
-    this.packed = this.kernel.reserveF64(2 * N);
-    this.scratch = this.kernel.reserveF64(2 * N);
-    this.lastFilter = this.kernel.reserveF64(filterLength);
-    // One (x, y) pair per upper-triangle entry of each S_k.
-    this.sums = this.kernel.reserveF64(kCount * d * (d + 1));
-    this.gather = this.kernel.reserveF64(8 * d);
-    this.eig = this.kernel.reserveF64(2 * d * d + 6 * d);
-    releaseOnCollect.register(this, [
-      this.packed,
-      this.scratch,
-      this.lastFilter,
-      this.sums,
-      this.gather,
-      this.eig,
-    ]);
+    const k = this.kernel;
+    this.buffers = [
+      k.reserveF64(2 * N), // packed
+      k.reserveF64(2 * N), // scratch
+      k.reserveF64(filterLength), // lastFilter
+      k.reserveF64(kCount * d * (d + 1)), // sums: one (x, y) pair per upper-triangle entry of each S_k
+      k.reserveF64(8 * d), // gather
+      k.reserveF64(2 * d * d + 6 * d), // eig
+    ];
+    releaseOnCollect.register(this, [...this.buffers]);
   }
 
   /** Frame bounds of the next draw of `rng` under `law`; `rng` moves on as drawFilters would move it. */
@@ -67,20 +70,7 @@ export class WasmStridedFrameBounds {
     const e = kernel.exports;
     const [code, param] = lawCode(law);
     kernel.loadStream(rng);
-    const status = e.stridedFrameBounds(
-      J,
-      T,
-      this.logN,
-      d,
-      code,
-      param,
-      this.packed,
-      this.scratch,
-      this.lastFilter,
-      this.sums,
-      this.gather,
-      this.eig,
-    );
+    const status = e.stridedFrameBounds(J, T, this.logN, d, code, param, ...this.buffers);
     kernel.storeStream(rng);
     if (status !== 0) {
       throw new RangeError(`symmetric QR did not converge after ${50 * d} sweeps (size ${d})`);
