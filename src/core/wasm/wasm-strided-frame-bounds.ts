@@ -2,20 +2,25 @@ import type { FrameBounds } from '../filterbank/frame-bounds-kernel.js';
 import type { TapLaw } from '../filterbank/tap-law.js';
 import type { Xoshiro128StarStar } from '../random/xoshiro128.js';
 import { isWasmFftSize, log2Exact } from './wasm-frame-bounds-kernel.js';
-import { lawCode, releaseOnCollect, WasmKernel } from './wasm-kernel.js';
+import { type KernelExports, lawCode, releaseOnCollect, WasmKernel } from './wasm-kernel.js';
 
 /**
- * The kernel's work buffers (pointers), in the order `stridedFrameBounds` takes them: one list
+ * The kernel's work buffers (pointers): the arguments of `stridedFrameBounds` after
+ * (J, T, logN, d, law, param), taken from its signature so the buffers are named once. One list
  * that the constructor reserves, the call passes and the finalizer frees.
  */
-type StridedBuffers = readonly [
-  packed: number,
-  scratch: number,
-  lastFilter: number,
-  sums: number,
-  gather: number,
-  eig: number,
-];
+type StridedBuffers =
+  Parameters<KernelExports['stridedFrameBounds']> extends [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    ...infer Buffers extends number[],
+  ]
+    ? Readonly<Buffers>
+    : never;
 
 /**
  * FrameBoundsKernel's `computeFromDraw` at stride d > 1 in WebAssembly, for N and d powers of
