@@ -34,8 +34,9 @@ redis.call('ZADD', KEYS[3], nowMs(), ARGV[2])
 redis.call('PUBLISH', ARGV[10], ARGV[2])
 return 1`;
 
-interface CreateScript {
+interface StoreScripts {
   fbstabCreateExperiment(...args: (string | number)[]): Promise<unknown>;
+  fbstabTaskProgress(...args: (string | number)[]): Promise<number>;
 }
 
 /**
@@ -67,8 +68,11 @@ return redis.call('HGETALL', KEYS[1])`;
 
 /**
  * Records one task's trials and, while the experiment runs, logs the change (the worker calls
- * it at most every 250 ms per task). KEYS: record hash, progress hash; ARGV: task index,
- * trials, id, CHANGE_LOG_ARGV.
+ * it at most every 250 ms per task), then publishes the experiment's `progress` event (docs/api.md
+ * "Events") and returns its trials done so far: a task's progress costs one round trip. KEYS:
+ * record hash, progress hash; ARGV: task index, trials, id, CHANGE_LOG_ARGV (6), the event
+ * channel, total trials. The fraction is written with 17 significant digits, which read back as
+ * the same double (the event stream parses and writes it again).
  */
 const PROGRESS = `${BUMP_LUA}
 redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
@@ -76,7 +80,15 @@ local status = redis.call('HGET', KEYS[1], 'status')
 if status == 'queued' or status == 'running' then
   bump(KEYS[1], ARGV[3], redis.call('HGET', KEYS[1], 'owner'), 4, false)
 end
-return 1`;
+local done = 0
+for _, trials in ipairs(redis.call('HVALS', KEYS[2])) do done = done + tonumber(trials) end
+local total = tonumber(ARGV[11])
+local shown = math.min(done, total)
+local fraction = '1'
+if total > 0 and shown < total then fraction = string.format('%.17g', shown / total) end
+redis.call('PUBLISH', ARGV[10], '{"event":"progress","data":{"completedTrials":' .. shown ..
+  ',"totalTrials":' .. total .. ',"fraction":' .. fraction .. '}}')
+return done`;
 
 /**
  * Removes an experiment and leaves a tombstone in its owner's change log, pruned at ARGV[3].
@@ -219,8 +231,10 @@ export class ExperimentStore {
     /** How long tombstones stay in the change log (docs/api.md "Changes"). */
     private readonly tombstoneTtlMs: number = TOMBSTONE_TTL_MS,
   ) {
-    if (!('fbstabCreateExperiment' in redis))
+    if (!('fbstabCreateExperiment' in redis)) {
       redis.defineCommand('fbstabCreateExperiment', { numberOfKeys: 3, lua: CREATE });
+      redis.defineCommand('fbstabTaskProgress', { numberOfKeys: 2, lua: PROGRESS });
+    }
   }
 
   /**
@@ -230,7 +244,7 @@ export class ExperimentStore {
    */
   async create(record: ExperimentRecord, intake: { key: string; channel: string }): Promise<void> {
     const fields = Object.entries(recordFields(record)).flat();
-    await (this.redis as unknown as CreateScript).fbstabCreateExperiment(
+    await (this.redis as unknown as StoreScripts).fbstabCreateExperiment(
       keys.experiment(record.id),
       keys.experimentsOf(record.owner),
       intake.key,
@@ -321,17 +335,21 @@ export class ExperimentStore {
     return values.reduce((sum, v) => sum + Number(v), 0);
   }
 
-  /** Records one task's trials; a running experiment's change is logged (change-log.ts). */
-  async setTaskProgress(id: string, taskIndex: number, trials: number): Promise<void> {
-    await this.redis.eval(
-      PROGRESS,
-      2,
+  /**
+   * Records one task's trials; a running experiment's change is logged (change-log.ts) and its
+   * `progress` event published, of `totalTrials`. Resolves to the experiment's completed trials,
+   * counted in the same script.
+   */
+  async setTaskProgress(id: string, taskIndex: number, trials: number, totalTrials: number): Promise<number> {
+    return (this.redis as unknown as StoreScripts).fbstabTaskProgress(
       keys.experiment(id),
       keys.progress(id),
       String(taskIndex),
       String(trials),
       id,
       ...CHANGE_LOG_ARGV,
+      keys.events(id),
+      String(totalTrials),
     );
   }
 

@@ -165,12 +165,7 @@ export async function startWorkers(options: {
       if (trials === flushed || (!force && Date.now() - lastFlush < PROGRESS_FLUSH_MS)) return;
       lastFlush = Date.now();
       flushed = trials;
-      await store.setTaskProgress(id, taskIndex, trials);
-      const completed = await store.completedTrials(id);
-      await publishEvent(connection, id, {
-        event: 'progress',
-        data: progressData(completed, plan.totalTrials),
-      });
+      const completed = await store.setTaskProgress(id, taskIndex, trials, plan.totalTrials);
       await webhooks.progress(entry.record, completed);
     };
     channel.port1.on('message', (delta: number) => {
@@ -283,6 +278,9 @@ export async function startWorkers(options: {
   };
   const taskWorker = new Worker<TaskJobData, EncodedTaskOutput>(TASK_QUEUE, runTask, {
     ...common,
+    // One task more than threads: it waits in the pool's queue while the threads run, so a
+    // thread starts its next task when one ends instead of after the finished task's progress,
+    // BullMQ's completion and the next fetch (about 2 ms a task, 9 % of a sweep's tasks).
     concurrency: config.WORKER_CONCURRENCY,
   });
   const assembleWorker = new Worker<AssembleJobData | ExpandJobData, void>(

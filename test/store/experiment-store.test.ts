@@ -10,6 +10,8 @@ import { ExperimentIntake } from '../../src/store/experiment-intake.js';
 import { ExperimentStore, TOMBSTONE_TTL_MS } from '../../src/store/experiment-store.js';
 import { keys } from '../../src/store/redis-keys.js';
 import { startRedis, type TestRedis } from '../support/redis-server.js';
+import { waitFor } from '../support/wait-for.js';
+import { progressData } from '../../src/service/experiment-events.js';
 
 let server: TestRedis;
 let redis: Redis;
@@ -36,7 +38,7 @@ test('finished experiments expire after the TTL, and the sweep empties the index
       record(`e${i}`, i % 2 === 0 ? 'alice' : 'bob', new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString()),
       intake,
     );
-    await store.setTaskProgress(`e${i}`, 0, 250);
+    await store.setTaskProgress(`e${i}`, 0, 250, 1000);
   }
   // Every creation entered the intake (oldest first; within one millisecond, by id); a worker
   // claims and removes them.
@@ -68,6 +70,54 @@ test('finished experiments expire after the TTL, and the sweep empties the index
   // and the floor of the pruned tombstones; bob's change set, which holds e19.
   assert.equal(await redis.dbsize(), baseline + 3 + 2 + 2 + 1);
   assert.deepEqual(await redis.zrange(keys.changesOf('bob'), 0, -1), ['e19']);
+});
+
+test("a task's progress returns the experiment's trials so far, publishes its event and logs a change only while it runs", async (t) => {
+  const store = new ExperimentStore(redis, 60);
+  await store.create(
+    record('p0', 'carol', new Date().toISOString()),
+    new ExperimentIntake(redis, 'test-engine'),
+  );
+  const version = async () => Number(await redis.hget(keys.experiment('p0'), 'version'));
+  const subscriber = redis.duplicate();
+  t.after(() => subscriber.disconnect());
+  await subscriber.connect();
+  const events: unknown[] = [];
+  subscriber.on('message', (_channel: string, message: string) => events.push(JSON.parse(message)));
+  await subscriber.subscribe(keys.events('p0'));
+  const created = await version();
+  assert.equal(await store.setTaskProgress('p0', 0, 250, 1000), 250);
+  assert.equal(await store.setTaskProgress('p0', 3, 100, 1000), 350, 'summed over the tasks');
+  assert.equal(
+    await store.setTaskProgress('p0', 0, 250, 1000),
+    350,
+    'a task counted once, whatever its reports',
+  );
+  assert.equal(await store.completedTrials('p0'), 350);
+  assert.ok((await version()) > created, 'queued: progress is a change');
+  await store.succeed('p0', { cells: [], engineVersion: 'test' }, new Date().toISOString());
+  const finished = await version();
+  assert.equal(await store.setTaskProgress('p0', 1, 250, 3), 600, 'counted as reported');
+  assert.equal(await version(), finished, 'finished: a late report is no change');
+  await store.setTaskProgress('p0', 2, 1, 0);
+  await store.setTaskProgress('p0', 4, 1, 3 * 1000 * 1000);
+  await waitFor(
+    () => Promise.resolve(events.length),
+    (n) => n === 6,
+    2000,
+    'six progress events',
+  );
+  await subscriber.quit();
+  // The events are those of progressData (the stream parses and writes them again): the same
+  // numbers, the fraction the same double, capped at the total.
+  assert.deepEqual(events, [
+    { event: 'progress', data: progressData(250, 1000) },
+    { event: 'progress', data: progressData(350, 1000) },
+    { event: 'progress', data: progressData(350, 1000) },
+    { event: 'progress', data: progressData(600, 3) },
+    { event: 'progress', data: progressData(601, 0) },
+    { event: 'progress', data: progressData(602, 3_000_000) },
+  ]);
 });
 
 test('list pages newest first with a stable cursor, and filters by status', async () => {

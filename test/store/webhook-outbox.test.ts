@@ -56,7 +56,7 @@ test('a claimed entry carries its record, result, progress and standing webhooks
   });
   await store.create(record('n1', 'alice', true), new ExperimentIntake(redis, 'test-engine'));
   await store.create(record('p1', 'bob', false), new ExperimentIntake(redis, 'test-engine'));
-  await store.setTaskProgress('n1', 0, 10);
+  await store.setTaskProgress('n1', 0, 10, 10);
   await store.succeed('n1', { cells: [], engineVersion: 'test' }, new Date().toISOString());
   // Neither notify nor a standing webhook: no outbox entry.
   await store.succeed('p1', { cells: [], engineVersion: 'test' }, new Date().toISOString());
