@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { serializerCompiler, type FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -110,7 +110,7 @@ export const experimentListRoutes: FastifyPluginAsyncZod<{ context: ApiContext }
 
   /** The list's validator: the change log's position and the query (a weak one: a view). */
   const etagOf = (request: FastifyRequest, state: ChangeState) =>
-    `W/"${state.epoch}.${state.seq}.${createHash('sha1').update(request.url).digest('base64url').slice(0, 16)}"`;
+    `W/"${state.epoch}.${state.seq}.${hash('sha1', request.url, 'base64url').slice(0, 16)}"`;
 
   app.get(
     '/experiments',
