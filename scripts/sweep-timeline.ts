@@ -5,7 +5,7 @@
 // (expansion, assembly) from tasks that run slower side by side.
 //
 //   npm run build && node --import tsx scripts/sweep-timeline.ts 2
-import { startSweepWorker, succeeded, sweepRequest } from '../bench/sweep/sweep-worker.js';
+import { startSweepWorker, succeeded, sweepRequest, warmUpRequest } from '../bench/sweep/sweep-worker.js';
 import { LOG_FLUSH_INTERVAL_MS } from '../src/logger.js';
 import { startRedis } from '../test/support/redis-server.js';
 import { createServiceHarness } from '../test/support/service-harness.js';
@@ -17,13 +17,14 @@ interface LogLine {
   at: number;
   msg: string;
   ms: number | undefined;
+  experimentId: string | undefined;
 }
 const lines: LogLine[] = [];
 
 /** Keeps the workers' log lines with their times. */
 function keep(text: string): void {
-  const line = JSON.parse(text) as { time: string; msg: string; ms?: number };
-  lines.push({ at: Date.parse(line.time), msg: line.msg, ms: line.ms });
+  const line = JSON.parse(text) as { time: string; msg: string; ms?: number; experimentId?: string };
+  lines.push({ at: Date.parse(line.time), msg: line.msg, ms: line.ms, experimentId: line.experimentId });
 }
 
 const redis = await startRedis();
@@ -31,21 +32,22 @@ const harness = await createServiceHarness(redis.url);
 const workers = await Promise.all(
   Array.from({ length: workerCount }, () => startSweepWorker(redis.url, 'debug', keep)),
 );
-const warm = await harness.submit({ ...body, trials: 30 });
+const warm = await harness.submit(warmUpRequest());
 await succeeded(harness, warm.id, 60_000, 'warm-up');
-lines.length = 0;
 const started = Date.now();
 const record = await harness.submit(body);
 await succeeded(harness, record.id, 600_000, 'the sweep', 5);
 const total = Date.now() - started;
 // The last log lines: a worker writes its lines every LOG_FLUSH_INTERVAL_MS.
 await new Promise((r) => setTimeout(r, 2 * LOG_FLUSH_INTERVAL_MS));
+// The sweep's lines only (the warm-up's last lines may arrive after it ended).
+const sweepLines = lines.filter((l) => l.experimentId === record.id);
 const since = (msg: string) => {
-  const line = lines.find((l) => l.msg === msg);
+  const line = sweepLines.find((l) => l.msg === msg);
   return line === undefined ? 'n/a' : `${line.at - started} ms`;
 };
-const tasks = lines.filter((l) => l.msg === 'task done').map((l) => l.ms ?? 0);
-const doneAt = lines.filter((l) => l.msg === 'task done').map((l) => l.at - started);
+const tasks = sweepLines.filter((l) => l.msg === 'task done').map((l) => l.ms ?? 0);
+const doneAt = sweepLines.filter((l) => l.msg === 'task done').map((l) => l.at - started);
 const sorted = [...tasks].sort((a, b) => a - b);
 console.log(`${workerCount} worker process(es), ${tasks.length} tasks; from submission:`);
 console.log(`  expanded ${since('experiment expanded')}, first task done ${Math.min(...doneAt)} ms,`);

@@ -16,6 +16,18 @@ export function sweepRequest(trials: number) {
 }
 
 /**
+ * The sweep benches' warm-up: the same cells and kernels as {@link sweepRequest}, one 250-trial
+ * task per cell, so that every worker process has compiled its hot paths before the timed sweep,
+ * however the tasks fall between processes. Its custom variance gives it other theory than the
+ * timed sweep's: a worker remembers recent cells' theory (frame-bounds/theory.ts), and a warm-up
+ * of the same cells let one process skip all 16 theory tasks while two skipped about half each.
+ */
+export function warmUpRequest() {
+  const request = sweepRequest(250);
+  return { ...request, filterbank: { ...request.filterbank, init: { scheme: 'custom', variance: 2 } } };
+}
+
+/**
  * Starts `dist/workers/experiment-worker.js` on `redisUrl` with WORKER_CONCURRENCY=1 and resolves
  * once it logs that its workers are ready; every log line goes to `onLine` as it arrives.
  */
