@@ -4,10 +4,10 @@
 // with PASS/MISS against docs/api.md's targets (p99 < 100 ms, slowdown ≤ 10 %). Loopback, one
 // API process, a private redis-server. Rounds alternate (sweep alone, sweep polled) and the best
 // of each counts, since this machine's speed drifts; bounded by the sweeps (about a minute on 2 cores).
-//   node --import tsx scripts/bench-dashboards.ts [--dashboards 100] [--trials 12000] [--rounds 2]
+//   npm run bench:dashboards -- [--dashboards 100] [--trials 12000] [--rounds 2]
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { Agent, request as httpRequest } from 'node:http';
+import { PollConnection } from '../bench/dashboards/poll-connection.js';
 import { sweepRequest } from '../bench/sweep/sweep-worker.js';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -131,40 +131,14 @@ for (let i = 0; i < 60; i++) smalls.push(await submit(small));
 for (const id of smalls) await finished(id);
 await finished(await submit(JSON.stringify({ ...JSON.parse(sweep), trials: 30 })));
 
-/**
- * The dashboards' HTTP client: node:http on keep-alive sockets, one per dashboard at most. The
- * dashboards stand for browsers on other machines, so their own CPU is not the service's; fetch
- * (undici) cost about 1 ms of this process's CPU per poll, node:http about a third of that,
- * which leaves the two cores to what is measured.
- */
-const agent = new Agent({ keepAlive: true, maxSockets: DASHBOARDS });
-function get(
-  path: string,
-  headers: Record<string, string>,
-): Promise<{ status: number; etag?: string; text: string }> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(`${api}${path}`, { agent, headers }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (text += chunk));
-      res.on('end', () =>
-        resolve({
-          status: res.statusCode ?? 0,
-          text,
-          ...(typeof res.headers.etag === 'string' ? { etag: res.headers.etag } : {}),
-        }),
-      );
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
-
 /** One dashboard: the list once, then a changedSince poll a second with If-None-Match. */
 const latencies: number[] = [];
 let running = false;
 let failures = 0;
 async function dashboard(): Promise<void> {
+  // Its own kept-alive connection, as a browser tab would have (bench/dashboards/poll-connection.ts).
+  const connection = await PollConnection.open(port);
+  const get = (path: string, headers: Record<string, string>) => connection.get(path, headers);
   const first = JSON.parse((await get('/v1/experiments?limit=50', {})).text) as { changeToken: string };
   let token = first.changeToken;
   let etag: string | undefined;
@@ -182,6 +156,7 @@ async function dashboard(): Promise<void> {
     } else if (res.status !== 304) failures++;
     await new Promise((r) => setTimeout(r, Math.max(0, 1000 - (performance.now() - began))));
   }
+  connection.close();
 }
 
 const rounds = Number(args.rounds);
@@ -221,7 +196,6 @@ console.log(
   `  CPU per poll (polled sweeps less lone ones, ${polledPolls} polls): API ${perPoll('api')} ms, Redis ${perPoll('redis')} ms, the dashboards' client ${perPoll('dashboards')} ms, workers ${perPoll('workers')} ms`,
 );
 
-agent.destroy();
 for (const worker of workers) await stop(worker);
 await stop(apiProcess);
 await redisServer.stop();
