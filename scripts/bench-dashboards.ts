@@ -138,14 +138,15 @@ let failures = 0;
 async function dashboard(): Promise<void> {
   // Its own kept-alive connection, as a browser tab would have (bench/dashboards/poll-connection.ts).
   const connection = await PollConnection.open(port);
-  const get = (path: string, headers: Record<string, string>) => connection.get(path, headers);
-  const first = JSON.parse((await get('/v1/experiments?limit=50', {})).text) as { changeToken: string };
+  const first = JSON.parse((await connection.get('/v1/experiments?limit=50')).text) as {
+    changeToken: string;
+  };
   let token = first.changeToken;
   let etag: string | undefined;
   await new Promise((r) => setTimeout(r, Math.random() * 1000));
   while (running) {
     const began = performance.now();
-    const res = await get(
+    const res = await connection.get(
       `/v1/experiments?changedSince=${token}`,
       etag === undefined ? {} : { 'if-none-match': etag },
     );

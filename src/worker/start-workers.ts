@@ -278,9 +278,8 @@ export async function startWorkers(options: {
   };
   const taskWorker = new Worker<TaskJobData, EncodedTaskOutput>(TASK_QUEUE, runTask, {
     ...common,
-    // One task more than threads: it waits in the pool's queue while the threads run, so a
-    // thread starts its next task when one ends instead of after the finished task's progress,
-    // BullMQ's completion and the next fetch (about 2 ms a task, 9 % of a sweep's tasks).
+    // One task per thread. Holding one more in reserve (to skip the gap of a task's report,
+    // BullMQ's completion and the next fetch) measured slower in bench:sweep.
     concurrency: config.WORKER_CONCURRENCY,
   });
   const assembleWorker = new Worker<AssembleJobData | ExpandJobData, void>(
