@@ -63,21 +63,35 @@ function sourceOf(id: string, fields: Record<string, string>): SummarySource | u
 
 /**
  * The summary JSON of one row as served, or undefined when the experiment does not exist for
- * `owner` (another owner's looks the same as a missing one). A finished experiment's summary is
- * cached on first use, so later lists read its bytes.
+ * `owner` (another owner's looks the same as a missing one), with whether it is final (and so
+ * worth caching). Pure: the change cache builds summaries from change messages with it.
+ */
+export function summaryOfRow(row: SummaryRow, owner: string): { json: string; final: boolean } | undefined {
+  if (row.kind === 'missing' || row.owner !== owner) return undefined;
+  if (row.kind === 'cached') return { json: row.json, final: true };
+  const source = sourceOf(row.id, row.fields);
+  if (source === undefined) return undefined;
+  return {
+    json: JSON.stringify(experimentSummary(source, row.completedTrials, row.version)),
+    final: FINAL_STATUSES.includes(source.status),
+  };
+}
+
+/**
+ * summaryOfRow's JSON. A finished experiment's summary is cached on first use, so later lists
+ * read its bytes.
  */
 export async function summaryJson(
   views: ViewStore,
   row: SummaryRow,
   owner: string,
 ): Promise<string | undefined> {
-  if (row.kind === 'missing' || row.owner !== owner) return undefined;
-  if (row.kind === 'cached') return row.json;
-  const source = sourceOf(row.id, row.fields);
-  if (source === undefined) return undefined;
-  const json = JSON.stringify(experimentSummary(source, row.completedTrials, row.version));
-  if (FINAL_STATUSES.includes(source.status)) await views.cacheSummary(row.id, owner, source.status, json);
-  return json;
+  const summary = summaryOfRow(row, owner);
+  if (summary === undefined) return undefined;
+  if (summary.final && row.kind === 'fields') {
+    await views.cacheSummary(row.id, owner, row.fields.status as ExperimentStatus, summary.json);
+  }
+  return summary.json;
 }
 
 /** The summaries of `rows` in their order (summaryJson of each). */

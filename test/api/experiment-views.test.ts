@@ -1,14 +1,13 @@
 // Views, changes and batch reads of GET /v1/experiments (docs/api.md "Views", "Changes",
 // "Batch reads") and the key-wide stream GET /v1/events, on a real Redis with real workers.
 import assert from 'node:assert/strict';
-import { get, type ClientRequest } from 'node:http';
 import { after, before, test } from 'node:test';
 import request from 'supertest';
 import { experimentResource } from '../../src/service/experiment-service.js';
 import { ExperimentStore } from '../../src/store/experiment-store.js';
 import { ownerOfKey } from '../../src/api/plugins/auth.js';
 import { keys } from '../../src/store/redis-keys.js';
-import { problemOf, smallRequest, startStack, waitFor, type Stack } from './helpers.js';
+import { problemOf, smallRequest, startStack, waitFor, watchEvents as watch, type Stack } from './helpers.js';
 
 const ALICE = 'alice-key-0123456789';
 const BOB = 'bob-key-9876543210';
@@ -353,55 +352,6 @@ test('bad view, changedSince and ids give 400 problems naming the field', async 
   assert.equal(res.status, 400);
   assert.ok(problemOf(res).errors?.some((e) => e.path === 'view'));
 });
-
-/** Reads an endless SSE stream until `until` holds for the events so far, then closes it. */
-function watch(
-  url: string,
-  headers: Record<string, string>,
-  until: (events: { event: string; id?: string; data: unknown }[]) => boolean,
-  timeoutMs = 30_000,
-): Promise<{ event: string; id?: string; data: unknown }[]> {
-  return new Promise((resolve, reject) => {
-    const events: { event: string; id?: string; data: unknown }[] = [];
-    let req: ClientRequest | undefined = undefined;
-    const timer = setTimeout(() => {
-      req?.destroy();
-      reject(new Error(`stream: no match within ${timeoutMs} ms; got ${JSON.stringify(events)}`));
-    }, timeoutMs);
-    req = get(url, { headers: { accept: 'text/event-stream', ...headers } }, (res) => {
-      if (res.statusCode !== 200) {
-        clearTimeout(timer);
-        reject(new Error(`status ${res.statusCode}`));
-        return;
-      }
-      let buffer = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
-        buffer += chunk;
-        let cut: number;
-        while ((cut = buffer.indexOf('\n\n')) >= 0) {
-          const block = buffer.slice(0, cut);
-          buffer = buffer.slice(cut + 2);
-          const event: { event: string; id?: string; data: unknown } = { event: 'message', data: undefined };
-          for (const line of block.split('\n')) {
-            if (line.startsWith('event:')) event.event = line.slice(6).trim();
-            else if (line.startsWith('id:')) event.id = line.slice(3).trim();
-            else if (line.startsWith('data:')) event.data = JSON.parse(line.slice(5));
-          }
-          if (event.data !== undefined) events.push(event);
-        }
-        if (until(events)) {
-          clearTimeout(timer);
-          req?.destroy();
-          resolve(events);
-        }
-      });
-    });
-    req.on('error', (error) => {
-      if (!req?.destroyed) reject(error);
-    });
-  });
-}
 
 test("GET /v1/events streams the changes of this key's experiments, not another key's, and resumes after Last-Event-ID", async () => {
   const ids: string[] = [];

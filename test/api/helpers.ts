@@ -1,4 +1,4 @@
-import { get } from 'node:http';
+import { get, type ClientRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
@@ -143,6 +143,58 @@ export function readEvents(
       );
     }, options.timeoutMs ?? 20_000);
     req.on('error', reject);
+  });
+}
+
+/**
+ * Reads an endless SSE stream until `until` holds for the events so far (each with its `id:`),
+ * then closes it; rejects after `timeoutMs` or on a status other than 200.
+ */
+export function watchEvents(
+  url: string,
+  headers: Record<string, string>,
+  until: (events: { event: string; id?: string; data: unknown }[]) => boolean,
+  timeoutMs = 30_000,
+): Promise<{ event: string; id?: string; data: unknown }[]> {
+  return new Promise((resolve, reject) => {
+    const events: { event: string; id?: string; data: unknown }[] = [];
+    let req: ClientRequest | undefined = undefined;
+    const timer = setTimeout(() => {
+      req?.destroy();
+      reject(new Error(`stream: no match within ${timeoutMs} ms; got ${JSON.stringify(events)}`));
+    }, timeoutMs);
+    req = get(url, { headers: { accept: 'text/event-stream', ...headers } }, (res) => {
+      if (res.statusCode !== 200) {
+        clearTimeout(timer);
+        reject(new Error(`status ${res.statusCode}`));
+        return;
+      }
+      let buffer = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        buffer += chunk;
+        let cut: number;
+        while ((cut = buffer.indexOf('\n\n')) >= 0) {
+          const block = buffer.slice(0, cut);
+          buffer = buffer.slice(cut + 2);
+          const event: { event: string; id?: string; data: unknown } = { event: 'message', data: undefined };
+          for (const line of block.split('\n')) {
+            if (line.startsWith('event:')) event.event = line.slice(6).trim();
+            else if (line.startsWith('id:')) event.id = line.slice(3).trim();
+            else if (line.startsWith('data:')) event.data = JSON.parse(line.slice(5));
+          }
+          if (event.data !== undefined) events.push(event);
+        }
+        if (until(events)) {
+          clearTimeout(timer);
+          req?.destroy();
+          resolve(events);
+        }
+      });
+    });
+    req.on('error', (error) => {
+      if (!req?.destroyed) reject(error);
+    });
   });
 }
 
