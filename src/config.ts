@@ -38,6 +38,13 @@ export const configSchema = z.object({
   LOG_BUFFER_BYTES: z.coerce.number().int().min(0).max(16_000).default(4096),
   /** Cores one worker process uses: task threads and concurrent tasks. */
   WORKER_CONCURRENCY: positiveInt.default(availableParallelism()),
+  /**
+   * The API keeps each key's change log in memory from Redis's change messages and answers
+   * `changedSince` polls from it (src/api/change-cache.ts); false sends every poll to Redis.
+   */
+  CHANGE_CACHE: bool.default(true),
+  /** How long the change cache vouches for a key's log before one poll asks Redis again. */
+  CHANGE_CACHE_VERIFY_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
   /** Comma-separated bearer keys; unset means the API is open. */
   API_KEYS: commaList,
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(600),

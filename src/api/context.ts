@@ -9,6 +9,7 @@ import { ExperimentService } from '../service/experiment-service.js';
 import { createAnalysisPool } from '../runtime/analysis-pool.js';
 import { ExperimentStore } from '../store/experiment-store.js';
 import { SignalStore } from '../store/signal-store.js';
+import { ChangeCache } from './change-cache.js';
 import { EventHub } from './event-hub.js';
 
 /**
@@ -20,6 +21,8 @@ export class ApiContext {
   readonly store: ExperimentStore;
   readonly signals: SignalStore;
   readonly events: EventHub;
+  /** The in-memory change log (CHANGE_CACHE), or undefined when polls go to Redis. */
+  readonly changeCache: ChangeCache | undefined;
   private pool: Piscina | undefined;
   private queues: { experiments: Queue; tasks: Queue; service: ExperimentService } | undefined;
 
@@ -35,6 +38,9 @@ export class ApiContext {
     );
     this.signals = new SignalStore(redis, config.RESULT_TTL_SECONDS);
     this.events = new EventHub(redis, log);
+    this.changeCache = config.CHANGE_CACHE
+      ? new ChangeCache(redis, log, config.CHANGE_CACHE_VERIFY_MS)
+      : undefined;
   }
 
   private open() {
@@ -71,6 +77,7 @@ export class ApiContext {
 
   async close(): Promise<void> {
     await this.events.close();
+    await this.changeCache?.close();
     const pool = this.pool;
     this.pool = undefined;
     if (pool !== undefined) await pool.destroy();

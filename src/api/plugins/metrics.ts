@@ -58,6 +58,20 @@ export const metricsPlugin = fp(
       },
     });
 
+    new Counter({
+      name: 'fbstab_change_polls_total',
+      help: 'Reads of changes (changedSince polls of summaries, GET /v1/events) by where they were answered: memory (the change cache) or redis',
+      labelNames: ['source'],
+      registers: [register],
+      collect() {
+        const counts = context.changeCache?.counts;
+        if (counts === undefined) return;
+        this.reset();
+        this.inc({ source: 'memory' }, counts.memory);
+        this.inc({ source: 'redis' }, counts.redis);
+      },
+    });
+
     app.addHook('onResponse', async (request, reply) => {
       const labels = {
         method: request.method,

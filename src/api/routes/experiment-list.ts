@@ -59,7 +59,7 @@ export const experimentListRoutes: FastifyPluginAsyncZod<{ context: ApiContext }
   { context },
 ) => {
   const views = new ViewStore(context.redis);
-  const { store } = context;
+  const { store, changeCache: cache } = context;
 
   /** The full resource JSON of an experiment of `owner`, cached bytes when it finished. */
   const fullJson = async (id: string, owner: string): Promise<string | undefined> => {
@@ -194,9 +194,27 @@ export const experimentListRoutes: FastifyPluginAsyncZod<{ context: ApiContext }
         }
       }
 
+      // A summaries poll this process can answer from its copy of the change log (no Redis).
+      const now = performance.now();
+      if (since !== undefined && !full && cache !== undefined) {
+        const cached = cache.changesSince(owner, since, limit, now);
+        if (cached !== undefined) {
+          const { changed } = cached;
+          const seq = changed.length === limit ? changed.at(-1)!.version : cached.seq;
+          const etag = etagOf(request, { epoch: since.epoch, seq: cached.seq });
+          void reply.header('etag', etag).header('cache-control', 'private, no-cache');
+          if (matchesIfNoneMatch(request.headers['if-none-match'], etag.slice(2)))
+            return reply.code(304).send();
+          const items = changed.map((c) => c.json ?? tombstoneJson(c.id, c.version));
+          return send(reply, items, null, { epoch: since.epoch, seq });
+        }
+      }
+
       // One command says where the change log stands; a matching ETag ends the request there.
+      const ticket = since !== undefined && cache !== undefined ? cache.ticket() : -1;
       const changes =
         since === undefined ? undefined : await views.changesSince(owner, since.seq, limit, !full);
+      if (changes !== undefined) cache?.observe(owner, ticket, changes, now);
       const state = changes ?? (await views.state(owner));
       const etag = etagOf(request, state);
       void reply.header('etag', etag).header('cache-control', 'private, no-cache');

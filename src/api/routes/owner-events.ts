@@ -75,9 +75,25 @@ export const ownerEventRoutes: FastifyPluginAsyncZod<{ context: ApiContext; stre
         }
       }
 
-      // Subscribe before reading the log, so nothing published in between is lost.
+      // Subscribe before reading the log, so nothing published in between is lost. With the change
+      // cache listening, it wakes the stream after it has the change, which the stream then reads
+      // from memory; the channel wakes it only while the cache is not listening.
+      const cache = context.changeCache;
       let wake: () => void = () => {};
-      const unsubscribe = await context.events.subscribe(keys.ownerEvents(owner), () => wake());
+      const unwatch = cache?.watch(owner, () => wake()) ?? (() => {});
+      let unsubscribe: () => void;
+      try {
+        const unlisten = await context.events.subscribe(keys.ownerEvents(owner), () => {
+          if (cache?.isListening !== true) wake();
+        });
+        unsubscribe = () => {
+          unlisten();
+          unwatch();
+        };
+      } catch (error) {
+        unwatch();
+        throw error;
+      }
       let head: Awaited<ReturnType<ViewStore['changesSince']>>;
       try {
         head = await views.changesSince(owner, start?.seq ?? 0, 0);
@@ -119,25 +135,35 @@ export const ownerEventRoutes: FastifyPluginAsyncZod<{ context: ApiContext; stre
           do {
             again = false;
             for (;;) {
-              // The summaries of what changed come with the changes: one round trip.
-              const changes = await views.changesSince(owner, sent, CATCH_UP_BATCH, true);
-              if (isEnded()) return;
-              if (changes.epoch !== epoch || sent < changes.floor) {
-                // The log was reset under the stream: say so and go on from where it stands.
-                res.write(`event: reset\ndata: {}\n\n`);
-                sent = changes.seq;
-                break;
+              const now = performance.now();
+              let read = cache?.changesSince(owner, { epoch, seq: sent }, CATCH_UP_BATCH, now);
+              if (read === undefined) {
+                // The summaries of what changed come with the changes: one round trip.
+                const ticket = cache?.ticket() ?? -1;
+                const changes = await views.changesSince(owner, sent, CATCH_UP_BATCH, true);
+                cache?.observe(owner, ticket, changes, now);
+                if (isEnded()) return;
+                if (changes.epoch !== epoch || sent < changes.floor) {
+                  // The log was reset under the stream: say so and go on from where it stands.
+                  res.write(`event: reset\ndata: {}\n\n`);
+                  sent = changes.seq;
+                  break;
+                }
+                const items = await summariesJson(views, changes.rows ?? [], owner);
+                if (isEnded()) return;
+                read = {
+                  seq: changes.seq,
+                  changed: changes.changed.map((c, i) => ({ ...c, json: items[i] })),
+                };
               }
-              const items = await summariesJson(views, changes.rows ?? [], owner);
-              if (isEnded()) return;
-              changes.changed.forEach((change, i) => {
-                const data = items[i] ?? tombstoneJson(change.id, change.version);
+              for (const change of read.changed) {
+                const data = change.json ?? tombstoneJson(change.id, change.version);
                 res.write(
                   `event: change\nid: ${encodeChangeToken({ epoch, seq: change.version })}\ndata: ${data}\n\n`,
                 );
-              });
-              const full = changes.changed.length === CATCH_UP_BATCH;
-              sent = full ? changes.changed.at(-1)!.version : Math.max(sent, changes.seq);
+              }
+              const full = read.changed.length === CATCH_UP_BATCH;
+              sent = full ? read.changed.at(-1)!.version : Math.max(sent, read.seq);
               if (!full) break;
             }
           } while (again && !isEnded());

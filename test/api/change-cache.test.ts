@@ -1,0 +1,244 @@
+// The change cache (src/api/change-cache.ts, docs/api.md "Changes"): an API process answers
+// changedSince polls from the change messages Redis publishes, byte for byte as Redis would, and
+// stops vouching when it may have missed one. Real Redis, real workers; the reference is an app
+// with CHANGE_CACHE=false on the same Redis.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import request from 'supertest';
+import { keys, PUBLIC_OWNER } from '../../src/store/redis-keys.js';
+import { smallRequest, startStack, waitFor, watchEvents, type Stack } from './helpers.js';
+
+let stack: Stack;
+/** Verifies with Redis once a minute: within a test, every anchored poll is from memory. */
+let cached: FastifyInstance;
+const reference = () => request(stack.app.server);
+
+before(async () => {
+  stack = await startStack({
+    workers: true,
+    env: { RATE_LIMIT_PER_MINUTE: '0', CHANGE_CACHE: 'false', MAX_EXPERIMENT_COST: '1000000' },
+  });
+  cached = await stack.extraApp({ RATE_LIMIT_PER_MINUTE: '0', CHANGE_CACHE_VERIFY_MS: '60000' });
+});
+after(async () => {
+  await stack.close();
+});
+
+/** fbstab_change_polls_total of an app, by source. */
+async function polls(app: FastifyInstance): Promise<{ memory: number; redis: number }> {
+  const text = (await request(app.server).get('/metrics').expect(200)).text;
+  const count = (source: string) =>
+    Number(new RegExp(`^fbstab_change_polls_total\\{source="${source}"\\} (\\d+)`, 'm').exec(text)?.[1] ?? 0);
+  return { memory: count('memory'), redis: count('redis') };
+}
+
+const tokenOf = async (app: FastifyInstance) =>
+  ((await request(app.server).get('/v1/experiments?limit=1').expect(200)).body as { changeToken: string })
+    .changeToken;
+
+/** Polls until the cache answers from memory (its first polls anchor it on what Redis says). */
+async function anchor(app: FastifyInstance): Promise<void> {
+  await waitFor(
+    async () => {
+      const token = await tokenOf(app);
+      const before = (await polls(app)).memory;
+      await request(app.server).get(`/v1/experiments?changedSince=${token}`).expect(200);
+      return (await polls(app)).memory - before;
+    },
+    (fromMemory) => fromMemory === 1,
+    10_000,
+    'the change cache anchored',
+  );
+}
+
+const submit = async (body: object = smallRequest()) =>
+  ((await reference().post('/v1/experiments').send(body).expect(202)).body as { id: string }).id;
+const statusOf = async (id: string) =>
+  ((await reference().get(`/v1/experiments/${id}?view=summary`).expect(200)).body as { status: string })
+    .status;
+
+/** Both apps' answers to one changedSince query: body bytes and ETag. */
+async function both(query: string) {
+  const a = await request(cached.server).get(`/v1/experiments?${query}`).expect(200);
+  const b = await reference().get(`/v1/experiments?${query}`).expect(200);
+  return { cached: { text: a.text, etag: a.headers.etag }, redis: { text: b.text, etag: b.headers.etag } };
+}
+
+test('from memory, changedSince answers the bytes and ETags Redis gives: creation, progress, finish, cancel, delete', async () => {
+  await anchor(cached);
+  const tokens = [await tokenOf(cached)];
+  const small = [await submit(), await submit()];
+  tokens.push(await tokenOf(cached));
+  // Runs for minutes unless cancelled: its progress reports are changes too.
+  const big = await submit({
+    type: 'frame-bounds',
+    seed: 3,
+    trials: 200_000,
+    signalLength: 1024,
+    filterbank: { numFilters: 40, filterLengths: [1024] },
+  });
+  for (const id of small)
+    await waitFor(
+      () => statusOf(id),
+      (s) => s === 'succeeded',
+      30_000,
+      `${id} done`,
+    );
+  await waitFor(
+    async () => (await reference().get(`/v1/experiments/${big}?view=summary`).expect(200)).body,
+    (s: { progress: { completedTrials: number } }) => s.progress.completedTrials > 0,
+    30_000,
+    'the big experiment made progress',
+  );
+  tokens.push(await tokenOf(cached));
+  await reference().post(`/v1/experiments/${big}/cancel`).expect(200);
+  await waitFor(
+    () => statusOf(big),
+    (s) => s === 'cancelled',
+    30_000,
+    'cancelled',
+  );
+  tokens.push(await tokenOf(cached));
+  await reference().delete(`/v1/experiments/${small[0]}`).expect(204);
+  // Nothing moves now: both apps must stand at the same position.
+  await waitFor(
+    async () =>
+      (await both(`changedSince=${tokens[0]}`)).cached.etag ===
+      (await both(`changedSince=${tokens[0]}`)).redis.etag,
+    (same) => same,
+    5_000,
+    'the cache caught up',
+  );
+
+  const before = await polls(cached);
+  let asked = 0;
+  for (const token of tokens) {
+    for (const limit of [100, 2, 1]) {
+      const answers = await both(`changedSince=${token}&limit=${limit}`);
+      asked++;
+      assert.equal(answers.cached.text, answers.redis.text, `changedSince=${token}&limit=${limit}`);
+      assert.equal(answers.cached.etag, answers.redis.etag);
+    }
+  }
+  const changes = JSON.parse((await both(`changedSince=${tokens[0]}`)).cached.text) as {
+    items: { id: string; status?: string; deleted?: boolean }[];
+  };
+  asked++;
+  // The log saw all of it: a deletion, a cancellation, a success.
+  assert.ok(changes.items.some((item) => item.id === small[0] && item.deleted === true));
+  assert.ok(changes.items.some((item) => item.id === big && item.status === 'cancelled'));
+  assert.ok(changes.items.some((item) => item.id === small[1] && item.status === 'succeeded'));
+  const after = await polls(cached);
+  assert.equal(after.memory - before.memory, asked, 'every poll of an anchored key is answered from memory');
+  assert.equal(after.redis, before.redis);
+
+  // If-None-Match on the current position: 304 from memory.
+  const current = await request(cached.server).get(`/v1/experiments?changedSince=${tokens[0]}`).expect(200);
+  await request(cached.server)
+    .get(`/v1/experiments?changedSince=${tokens[0]}`)
+    .set('if-none-match', current.headers.etag!)
+    .expect(304);
+  // view=full is not cached: it reads the resources from Redis.
+  const full = await both(`changedSince=${tokens[1]}&view=full`);
+  assert.equal(full.cached.text, full.redis.text);
+});
+
+test('a lost change message (a gap in the versions) sends polls to Redis until the cache anchors again', async () => {
+  await anchor(cached);
+  const token = await tokenOf(cached);
+  // A version no message told of: the cache can no longer prove it holds every change.
+  await stack.redis.incr(keys.changeSeqOf(PUBLIC_OWNER));
+  const id = await submit();
+  await waitFor(
+    () => statusOf(id),
+    (s) => s === 'succeeded',
+    30_000,
+    `${id} done`,
+  );
+  const before = await polls(cached);
+  const answers = await both(`changedSince=${token}`);
+  assert.equal(answers.cached.text, answers.redis.text);
+  const items = (JSON.parse(answers.cached.text) as { items: { id: string }[] }).items;
+  assert.deepEqual(
+    items.map((item) => item.id),
+    [id],
+  );
+  assert.equal((await polls(cached)).redis, before.redis + 1, 'that poll went to Redis');
+  await anchor(cached);
+});
+
+test('losing the subscription forgets the logs: polls go to Redis, then from memory once it resubscribed', async () => {
+  await anchor(cached);
+  const token = await tokenOf(cached);
+  // Kills every pub/sub connection, the cache's among them; ioredis reconnects it.
+  await stack.redis.call('CLIENT', 'KILL', 'TYPE', 'pubsub');
+  const id = await submit();
+  await waitFor(
+    () => statusOf(id),
+    (s) => s === 'succeeded',
+    30_000,
+    `${id} done`,
+  );
+  const before = await polls(cached);
+  const answers = await both(`changedSince=${token}`);
+  assert.equal(answers.cached.text, answers.redis.text);
+  assert.equal((await polls(cached)).redis, before.redis + 1, 'the first poll after the loss went to Redis');
+  await anchor(cached);
+  const again = await both(`changedSince=${token}`);
+  assert.equal(again.cached.text, again.redis.text);
+});
+
+test('GET /v1/events reads from memory once the cache vouches, and its events end where Redis stands', async () => {
+  await anchor(cached);
+  await cached.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = cached.server.address() as AddressInfo;
+  const token = await tokenOf(cached);
+  const before = await polls(cached);
+  const ids: string[] = [];
+  type Change = { id: string; status?: string; version: number };
+  const done = (events: { event: string; data: unknown }[]) =>
+    ids.length === 3 &&
+    ids.every((id) =>
+      events.some(
+        (e) =>
+          e.event === 'change' && (e.data as Change).id === id && (e.data as Change).status === 'succeeded',
+      ),
+    );
+  const streams = [`http://127.0.0.1:${port}`, stack.base].map((base) =>
+    watchEvents(`${base}/v1/events?changedSince=${token}`, {}, done),
+  );
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  for (let i = 0; i < 3; i++) ids.push(await submit());
+  const [fromCache, fromRedis] = await Promise.all(streams);
+  const after = await polls(cached);
+  assert.ok(after.memory - before.memory >= 3, `memory reads ${after.memory - before.memory}`);
+  // Each stream's last event per experiment is the experiment's final summary, as Redis lists it.
+  const listed = new Map(
+    (
+      (await reference().get(`/v1/experiments?changedSince=${token}`).expect(200)).body as {
+        items: Change[];
+      }
+    ).items.map((item) => [item.id, item]),
+  );
+  for (const events of [fromCache!, fromRedis!]) {
+    const changes = events.filter((e) => e.event === 'change').map((e) => e.data as Change);
+    assert.deepEqual(
+      changes.map((c) => c.version),
+      [...changes.map((c) => c.version)].sort((x, y) => x - y),
+      'in the order of the change log',
+    );
+    for (const id of ids) assert.deepEqual(changes.filter((c) => c.id === id).at(-1), listed.get(id));
+  }
+});
+
+test('a reset Redis is seen within CHANGE_CACHE_VERIFY_MS: the old token then answers 410, as from Redis', async () => {
+  const quick = await stack.extraApp({ RATE_LIMIT_PER_MINUTE: '0', CHANGE_CACHE_VERIFY_MS: '300' });
+  await anchor(quick);
+  const token = await tokenOf(quick);
+  await stack.redis.flushall();
+  await reference().get(`/v1/experiments?changedSince=${token}`).expect(410);
+  await new Promise((resolve) => setTimeout(resolve, 400));
+  await request(quick.server).get(`/v1/experiments?changedSince=${token}`).expect(410);
+});
