@@ -55,6 +55,17 @@ async function anchor(app: FastifyInstance): Promise<void> {
 
 const submit = async (body: object = smallRequest()) =>
   ((await reference().post('/v1/experiments').send(body).expect(202)).body as { id: string }).id;
+/** Submits a small experiment and waits until it succeeded. */
+async function submitFinished(): Promise<string> {
+  const id = await submit();
+  await waitFor(
+    () => statusOf(id),
+    (s) => s === 'succeeded',
+    30_000,
+    `${id} done`,
+  );
+  return id;
+}
 const statusOf = async (id: string) =>
   ((await reference().get(`/v1/experiments/${id}?view=summary`).expect(200)).body as { status: string })
     .status;
@@ -150,13 +161,7 @@ test('a lost change message (a gap in the versions) sends polls to Redis until t
   const token = await tokenOf(cached);
   // A version no message told of: the cache can no longer prove it holds every change.
   await stack.redis.incr(keys.changeSeqOf(PUBLIC_OWNER));
-  const id = await submit();
-  await waitFor(
-    () => statusOf(id),
-    (s) => s === 'succeeded',
-    30_000,
-    `${id} done`,
-  );
+  const id = await submitFinished();
   const before = await polls(cached);
   const answers = await both(`changedSince=${token}`);
   assert.equal(answers.cached.text, answers.redis.text);
@@ -174,13 +179,7 @@ test('losing the subscription forgets the logs: polls go to Redis, then from mem
   const token = await tokenOf(cached);
   // Kills every pub/sub connection, the cache's among them; ioredis reconnects it.
   await stack.redis.call('CLIENT', 'KILL', 'TYPE', 'pubsub');
-  const id = await submit();
-  await waitFor(
-    () => statusOf(id),
-    (s) => s === 'succeeded',
-    30_000,
-    `${id} done`,
-  );
+  await submitFinished();
   const before = await polls(cached);
   const answers = await both(`changedSince=${token}`);
   assert.equal(answers.cached.text, answers.redis.text);

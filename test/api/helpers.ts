@@ -91,7 +91,36 @@ export async function startStack(
 
 export interface SseEvent {
   event: string;
+  /** The `id:` line, when the event has one. */
+  id?: string;
   data: unknown;
+}
+
+/**
+ * A Server-Sent Events parser to feed a stream's text: calls `onEvent` for each complete event
+ * that has data (parsed as JSON) and `onComment` for each comment line.
+ */
+function sseParser(onEvent: (event: SseEvent) => void, onComment: (text: string) => void = () => {}) {
+  let buffer = '';
+  return (chunk: string) => {
+    buffer += chunk;
+    let cut: number;
+    while ((cut = buffer.indexOf('\n\n')) >= 0) {
+      const block = buffer.slice(0, cut);
+      buffer = buffer.slice(cut + 2);
+      let event = 'message';
+      let id: string | undefined;
+      const data: string[] = [];
+      for (const line of block.split('\n')) {
+        if (line.startsWith(':')) onComment(line.slice(1).trim());
+        else if (line.startsWith('event:')) event = line.slice(6).trim();
+        else if (line.startsWith('id:')) id = line.slice(3).trim();
+        else if (line.startsWith('data:')) data.push(line.slice(5).trim());
+      }
+      if (data.length > 0)
+        onEvent({ event, ...(id === undefined ? {} : { id }), data: JSON.parse(data.join('\n')) as unknown });
+    }
+  };
 }
 
 /**
@@ -105,29 +134,16 @@ export function readEvents(
   return new Promise((resolve, reject) => {
     const events: SseEvent[] = [];
     const comments: string[] = [];
+    const feed = sseParser(
+      (event) => {
+        events.push(event);
+        options.onEvent?.(event);
+      },
+      (text) => comments.push(text),
+    );
     const req = get(url, { headers: { accept: 'text/event-stream', ...options.headers } }, (res) => {
-      let buffer = '';
       res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
-        buffer += chunk;
-        let cut: number;
-        while ((cut = buffer.indexOf('\n\n')) >= 0) {
-          const block = buffer.slice(0, cut);
-          buffer = buffer.slice(cut + 2);
-          let event = 'message';
-          const data: string[] = [];
-          for (const line of block.split('\n')) {
-            if (line.startsWith(':')) comments.push(line.slice(1).trim());
-            else if (line.startsWith('event:')) event = line.slice(6).trim();
-            else if (line.startsWith('data:')) data.push(line.slice(5).trim());
-          }
-          if (data.length > 0) {
-            const parsed = { event, data: JSON.parse(data.join('\n')) as unknown };
-            events.push(parsed);
-            options.onEvent?.(parsed);
-          }
-        }
-      });
+      res.on('data', feed);
       res.on('end', () => {
         clearTimeout(timer);
         resolve({ status: res.statusCode ?? 0, contentType: res.headers['content-type'], events, comments });
@@ -147,44 +163,32 @@ export function readEvents(
 }
 
 /**
- * Reads an endless SSE stream until `until` holds for the events so far (each with its `id:`),
- * then closes it; rejects after `timeoutMs` or on a status other than 200.
+ * Reads an endless SSE stream until `until` holds for the events so far, then closes it; rejects
+ * after `timeoutMs` or on a status other than 200.
  */
 export function watchEvents(
   url: string,
   headers: Record<string, string>,
-  until: (events: { event: string; id?: string; data: unknown }[]) => boolean,
+  until: (events: SseEvent[]) => boolean,
   timeoutMs = 30_000,
-): Promise<{ event: string; id?: string; data: unknown }[]> {
+): Promise<SseEvent[]> {
   return new Promise((resolve, reject) => {
-    const events: { event: string; id?: string; data: unknown }[] = [];
+    const events: SseEvent[] = [];
     let req: ClientRequest | undefined = undefined;
     const timer = setTimeout(() => {
       req?.destroy();
       reject(new Error(`stream: no match within ${timeoutMs} ms; got ${JSON.stringify(events)}`));
     }, timeoutMs);
+    const feed = sseParser((event) => events.push(event));
     req = get(url, { headers: { accept: 'text/event-stream', ...headers } }, (res) => {
       if (res.statusCode !== 200) {
         clearTimeout(timer);
         reject(new Error(`status ${res.statusCode}`));
         return;
       }
-      let buffer = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => {
-        buffer += chunk;
-        let cut: number;
-        while ((cut = buffer.indexOf('\n\n')) >= 0) {
-          const block = buffer.slice(0, cut);
-          buffer = buffer.slice(cut + 2);
-          const event: { event: string; id?: string; data: unknown } = { event: 'message', data: undefined };
-          for (const line of block.split('\n')) {
-            if (line.startsWith('event:')) event.event = line.slice(6).trim();
-            else if (line.startsWith('id:')) event.id = line.slice(3).trim();
-            else if (line.startsWith('data:')) event.data = JSON.parse(line.slice(5));
-          }
-          if (event.data !== undefined) events.push(event);
-        }
+        feed(chunk);
         if (until(events)) {
           clearTimeout(timer);
           req?.destroy();
