@@ -5,9 +5,9 @@ import { keys } from '../store/redis-keys.js';
 import { parseRow, type SummaryRow } from '../store/summary-row.js';
 import type { ChangeState } from '../store/view-store.js';
 
-/** Changes of one owner kept before that owner's log is anchored (see observe). */
+/** Changes kept for an owner whose log is being anchored (see observe). */
 const EARLY_MESSAGES = 64;
-/** Owners whose early messages are kept at once; the oldest are forgotten first. */
+/** Owners being anchored at once; the oldest are forgotten first. */
 const EARLY_OWNERS = 1024;
 /** An owner whose log holds more experiments than this is left to Redis. */
 const MAX_ENTRIES = 10_000;
@@ -42,8 +42,9 @@ interface OwnerLog {
   entries: Map<string, Entry>;
   /** Changes in order of version; an item whose id changed again later is skipped. */
   order: { id: string; version: number }[];
-  /** When Redis last agreed with this log (performance.now()). */
+  /** When Redis last agreed with this log, and when it was last read (performance.now()). */
   verifiedAt: number;
+  readAt: number;
   /** A position Redis reported that the channel had not reached yet, and when. */
   awaiting?: { seq: number; at: number };
 }
@@ -79,16 +80,29 @@ export class ChangeCache {
   /** Reads of changes answered from memory and from Redis, for the operator (and the tests). */
   readonly counts = { memory: 0, redis: 0 };
 
+  /**
+   * `verifyMs`: how long a log is served before Redis confirms it again; `idleMs`: a log nobody
+   * has read for that long is dropped at its next change, and its memory with it.
+   */
   constructor(
     private readonly redis: Redis,
     private readonly log: FastifyBaseLogger,
     private readonly verifyMs: number,
+    private readonly idleMs = 60_000,
   ) {}
 
-  /** Starts listening on first use; a ticket to pass to observe with what Redis then says. */
-  ticket(): CacheTicket {
+  /**
+   * Starts listening on first use; a ticket to pass to observe with what Redis says of `owner`
+   * in a read begun now. Changes of an owner with no log are kept from here until observe.
+   */
+  ticket(owner: string): CacheTicket {
     if (this.subscriber === undefined && !this.closed) this.listen();
-    return this.listening ? this.generation : -1;
+    if (!this.listening) return -1;
+    if (!this.logs.has(owner) && !this.early.has(owner)) {
+      this.early.set(owner, []);
+      if (this.early.size > EARLY_OWNERS) this.early.delete(this.early.keys().next().value!);
+    }
+    return this.generation;
   }
 
   private listen(): void {
@@ -118,16 +132,12 @@ export class ChangeCache {
       }
       const log = this.logs.get(owner);
       if (log !== undefined) {
-        if (!this.apply(owner, log, message)) this.logs.delete(owner);
+        const idle = performance.now() - log.readAt > this.idleMs;
+        if (idle || !this.apply(owner, log, message)) this.logs.delete(owner);
       } else {
-        let list = this.early.get(owner);
-        if (list === undefined) {
-          list = [];
-          this.early.set(owner, list);
-          if (this.early.size > EARLY_OWNERS) this.early.delete(this.early.keys().next().value!);
-        }
-        list.push(message);
-        if (list.length > EARLY_MESSAGES) list.shift();
+        const list = this.early.get(owner);
+        list?.push(message);
+        if (list !== undefined && list.length > EARLY_MESSAGES) list.shift();
       }
       for (const wake of this.watchers.get(owner) ?? []) wake();
     });
@@ -207,6 +217,10 @@ export class ChangeCache {
       return;
     }
     this.logs.delete(owner);
+    const early = this.early.get(owner);
+    this.early.delete(owner);
+    // Without the changes kept since the ticket, the log cannot prove it has them all.
+    if (early === undefined) return;
     const anchored: OwnerLog = {
       epoch: state.epoch,
       base: state.seq,
@@ -214,11 +228,11 @@ export class ChangeCache {
       entries: new Map(),
       order: [],
       verifiedAt: now,
+      readAt: now,
     };
-    for (const message of this.early.get(owner) ?? []) {
+    for (const message of early) {
       if (!this.apply(owner, anchored, message)) return;
     }
-    this.early.delete(owner);
     this.logs.set(owner, anchored);
   }
 
@@ -233,6 +247,7 @@ export class ChangeCache {
     now: number,
   ): { seq: number; changed: CachedChange[] } | undefined {
     const log = this.logs.get(owner);
+    if (log !== undefined) log.readAt = now;
     if (
       log === undefined ||
       !this.listening ||

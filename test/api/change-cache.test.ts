@@ -6,7 +6,9 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
+import { pino } from 'pino';
 import request from 'supertest';
+import { ChangeCache } from '../../src/api/change-cache.js';
 import { keys, PUBLIC_OWNER } from '../../src/store/redis-keys.js';
 import { smallRequest, startStack, waitFor, watchEvents, type Stack } from './helpers.js';
 
@@ -229,6 +231,66 @@ test('GET /v1/events reads from memory once the cache vouches, and its events en
       'in the order of the change log',
     );
     for (const id of ids) assert.deepEqual(changes.filter((c) => c.id === id).at(-1), listed.get(id));
+  }
+});
+
+test('the protocol: a log anchors after its ticket with the changes that came first, and is dropped on a gap, another epoch or idleness', async () => {
+  const owner = 'protocol-owner';
+  const idleMs = 300;
+  const cache = new ChangeCache(stack.redis, pino({ level: 'silent' }), 60_000, idleMs);
+  // Tombstones: the protocol needs no rows.
+  const publish = (version: number, id: string) =>
+    stack.redis.publish(keys.ownerEvents(owner), JSON.stringify({ id, version, deleted: true }));
+  const read = (seq: number, epoch = 'e1') =>
+    cache.changesSince(owner, { epoch, seq }, 100, performance.now());
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 100));
+  try {
+    assert.equal(cache.ticket(owner), -1, 'not listening before its first use');
+    await waitFor(
+      async () => cache.isListening,
+      (listening) => listening,
+      5_000,
+      'subscribed',
+    );
+    const ticket = cache.ticket(owner);
+    // A change made after the read began, heard before the read's answer: kept and replayed.
+    await publish(11, 'a');
+    await settle();
+    cache.observe(owner, ticket, { epoch: 'e1', seq: 10 }, performance.now());
+    assert.deepEqual(read(10), { seq: 11, changed: [{ id: 'a', version: 11, json: undefined }] });
+    assert.equal(read(9), undefined, 'a token before the anchor is left to Redis');
+    assert.equal(read(10, 'e0'), undefined, 'a token of another epoch too');
+
+    await publish(10, 'late'); // from before the anchor: already counted, ignored
+    await publish(12, 'b');
+    await publish(13, 'a');
+    await settle();
+    assert.deepEqual(read(10), {
+      seq: 13,
+      changed: [
+        { id: 'b', version: 12, json: undefined },
+        { id: 'a', version: 13, json: undefined },
+      ],
+    });
+    assert.deepEqual(read(13), { seq: 13, changed: [] });
+
+    await publish(15, 'c'); // 14 never came
+    await settle();
+    assert.equal(read(13), undefined, 'a gap drops the log');
+
+    cache.observe(owner, cache.ticket(owner), { epoch: 'e1', seq: 15 }, performance.now());
+    assert.deepEqual(read(15), { seq: 15, changed: [] });
+    cache.observe(owner, cache.ticket(owner), { epoch: 'e2', seq: 3 }, performance.now());
+    assert.equal(read(15), undefined, 'another epoch in Redis drops the log');
+
+    cache.observe(owner, cache.ticket(owner), { epoch: 'e2', seq: 3 }, performance.now());
+    assert.deepEqual(read(3, 'e2'), { seq: 3, changed: [] });
+    await new Promise((resolve) => setTimeout(resolve, idleMs + 100));
+    await publish(4, 'd');
+    await settle();
+    assert.equal(read(3, 'e2'), undefined, 'a log nobody read for idleMs is dropped at its next change');
+  } finally {
+    await cache.close();
   }
 });
 

@@ -211,7 +211,7 @@ export const experimentListRoutes: FastifyPluginAsyncZod<{ context: ApiContext }
       }
 
       // One command says where the change log stands; a matching ETag ends the request there.
-      const ticket = since !== undefined && cache !== undefined ? cache.ticket() : -1;
+      const ticket = since !== undefined && cache !== undefined ? cache.ticket(owner) : -1;
       const changes =
         since === undefined ? undefined : await views.changesSince(owner, since.seq, limit, !full);
       if (changes !== undefined) cache?.observe(owner, ticket, changes, now);

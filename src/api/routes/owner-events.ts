@@ -139,7 +139,7 @@ export const ownerEventRoutes: FastifyPluginAsyncZod<{ context: ApiContext; stre
               let read = cache?.changesSince(owner, { epoch, seq: sent }, CATCH_UP_BATCH, now);
               if (read === undefined) {
                 // The summaries of what changed come with the changes: one round trip.
-                const ticket = cache?.ticket() ?? -1;
+                const ticket = cache?.ticket(owner) ?? -1;
                 const changes = await views.changesSince(owner, sent, CATCH_UP_BATCH, true);
                 cache?.observe(owner, ticket, changes, now);
                 if (isEnded()) return;
