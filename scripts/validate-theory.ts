@@ -7,13 +7,18 @@
 //   --trials 4000            trials per cell (≥ 4000 for the published table)
 //   --N 64,1000,1024 --J 5,10 --T 8,33,N   lists (T = "N" means T equal to N; T > N is skipped)
 //   --max-cost 2e10          skip cells whose estimated cost trials·(J·L·log2 L + 4N·log2 4N)
-//                            exceeds this, L = nextPow2(2T−1) (they are listed as skipped)
+//                            exceeds this, L = nextPow2(2T−1) (they are listed as skipped);
+//                            default: no cap (the full grid is about 70 core-minutes here)
+//   --shard 1/2              run only this share of the cells: cells are dealt, costliest
+//                            first, to the share with the least estimated cost so far, so n
+//                            processes with their own caches finish together
 //
 // On SIGINT/SIGTERM it prints the summary of the cells done so far, saying so.
 //   --seed 1  --json out.json  --scheme paper|pytorch-default
 //   --cache mc.jsonl         keep each cell's Monte Carlo (means, standard errors, κ per trial)
 //                            in this file, appended cell by cell, and reuse what it holds: the
-//                            predictors can be re-scored without simulating again
+//                            predictors can be re-scored without simulating again; a comma-
+//                            separated list reads every file and appends to the first
 //   --cached-only            score only the cells the cache holds (the rest are listed as not run)
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { nextPowerOfTwo } from '../src/core/fft/next-power-of-two.js';
@@ -40,7 +45,7 @@ for (let i = 2; i < process.argv.length; i++) {
 const list = (key: string, fallback: string) => (args.get(key) ?? fallback).split(',').map((s) => s.trim());
 const trials = Number(args.get('trials') ?? 4000);
 const seed = Number(args.get('seed') ?? 1);
-const maxCost = Number(args.get('max-cost') ?? 2e10);
+const maxCost = Number(args.get('max-cost') ?? Infinity);
 const scheme = (args.get('scheme') ?? 'paper') as InitScheme;
 const Ns = list('N', '64,1000,1024,4096,22050').map(Number);
 const Js = list('J', '5,7,10,20,40,128,512').map(Number);
@@ -64,10 +69,11 @@ interface CachedCell {
   B: { mean: number; se: number };
   kappa: number[];
 }
-const cachePath = args.get('cache');
+const cachePaths = args.get('cache')?.split(',') ?? [];
+const cachePath = cachePaths[0];
 const cache = new Map<string, CachedCell>();
-if (cachePath !== undefined && existsSync(cachePath)) {
-  for (const line of readFileSync(cachePath, 'utf8').split('\n')) {
+for (const path of cachePaths.filter((p) => existsSync(p))) {
+  for (const line of readFileSync(path, 'utf8').split('\n')) {
     if (line.trim() === '') continue;
     const cell = JSON.parse(line) as CachedCell;
     cache.set(cell.key, cell);
@@ -98,6 +104,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 const skipped: string[] = [];
 const notRun: string[] = [];
 const started = Date.now();
+const grid: { J: number; T: number; N: number; cost: number }[] = [];
 for (const N of Ns) {
   const cellTs = [...new Set(Ts.map((t) => (t === 'N' ? N : Number(t))))]
     .filter((T) => T <= N)
@@ -105,99 +112,113 @@ for (const N of Ns) {
   for (const J of Js) {
     for (const T of cellTs) {
       const L = nextPowerOfTwo(2 * T - 1);
-      const cost = trials * (J * L * Math.log2(L) + 4 * N * Math.log2(4 * N));
-      if (cost > maxCost) {
-        skipped.push(`J=${J} T=${T} N=${N} (cost ${cost.toExponential(1)})`);
-        continue;
-      }
-      const key = `${J},${T},${N},${trials},${seed},${scheme}`;
-      let cell = cache.get(key);
-      if (cell === undefined && args.has('cached-only')) {
-        notRun.push(`J=${J} T=${T} N=${N}`);
-        continue;
-      }
-      if (cell === undefined) {
-        const sample = sampleFrameBounds(J, T, N, trials, seed, scheme);
-        const kappa = Array.from(sample.A, (a, i) => Number((sample.B[i]! / a).toPrecision(9)));
-        cell = { key, A: stats(sample.A), B: stats(sample.B), kappa };
-        if (cachePath !== undefined) appendFileSync(cachePath, JSON.stringify(cell) + '\n');
-      }
-      const kappa = cell.kappa;
-      const a = cell.A;
-      const b = cell.B;
-      const k = stats(kappa);
-      const coverage = (band: [number, number]) =>
-        kappa.filter((v) => v >= band[0] && v <= band[1]).length / trials;
-
-      const chi2Groups = [{ count: T, degreesOfFreedom: J }];
-      const realBins = N % 2 === 0 && N > 1 ? 2 : 1;
-      const refinedGroups = [
-        { count: Math.min(realBins, T), degreesOfFreedom: J },
-        { count: Math.max(0, Math.ceil(T / 2) - 1), degreesOfFreedom: 2 * J },
-      ];
-      const chi2 = expectedScaledChiSquareExtremes(chi2Groups);
-      const refined = expectedScaledChiSquareExtremes(refinedGroups);
-      const asymptotic = frameBoundAsymptotics(J, T);
-      const bandOf = (groups: { count: number; degreesOfFreedom: number }[]): [number, number] => [
-        independentExtremesKappaQuantile(groups, 0.05),
-        independentExtremesKappaQuantile(groups, 0.95),
-      ];
-      const t0 = performance.now();
-      const predicted = predictFrameBounds(
-        J,
-        T,
-        N,
-        tapLaw(scheme, J, T, scheme === 'custom' ? 1 : undefined),
-      );
-      const predictMs = performance.now() - t0;
-      const chi2Band = bandOf(chi2Groups);
-      const refinedBand = bandOf(refinedGroups);
-      const predictedBand: [number, number] = [
-        predicted.kappaQuantiles['0.05'],
-        predicted.kappaQuantiles['0.95'],
-      ];
-      const row: Row = {
-        J,
-        T,
-        N,
-        mc: { A: a.mean, B: b.mean, kappa: k.mean, seA: a.se, seB: b.se, seKappa: k.se },
-        predictors: {
-          chi2: {
-            A: chi2.min,
-            B: chi2.max,
-            kappa: chi2.max / chi2.min,
-            band: chi2Band,
-            coverage: coverage(chi2Band),
-          },
-          refined: {
-            A: refined.min,
-            B: refined.max,
-            kappa: refined.max / refined.min,
-            band: refinedBand,
-            coverage: coverage(refinedBand),
-          },
-          asymptotic: { A: asymptotic.A, B: asymptotic.B, kappa: predictedConditionNumber(J, T) },
-          predicted: {
-            A: predicted.A,
-            B: predicted.B,
-            kappa: predicted.kappa,
-            band: predictedBand,
-            coverage: coverage(predictedBand),
-          },
-        },
-        predictMs,
-      };
-      rows.push(row);
-      const p = row.predictors.predicted!;
-      const rel = (x: number, y: number) => `${((100 * (x - y)) / y).toFixed(1)}%`;
-      console.error(
-        `J=${J} T=${T} N=${N}: A ${rel(p.A, a.mean)} B ${rel(p.B, b.mean)} κ ${rel(p.kappa, k.mean)} ` +
-          `(mc ${k.mean.toFixed(3)}) cover ${(100 * p.coverage!).toFixed(1)}% [${((Date.now() - started) / 1000).toFixed(0)} s]`,
-      );
-      // Let a SIGINT/SIGTERM in between cells print the summary so far.
-      await new Promise((resolve) => setImmediate(resolve));
+      grid.push({ J, T, N, cost: trials * (J * L * Math.log2(L) + 4 * N * Math.log2(4 * N)) });
     }
   }
+}
+let cells = grid;
+const shard = args.get('shard');
+if (shard !== undefined) {
+  const match = /^(\d+)\/(\d+)$/.exec(shard);
+  const [i, n] = [Number(match?.[1]), Number(match?.[2])];
+  if (match === null || i < 1 || i > n)
+    throw new RangeError(`--shard must be i/n with 1 ≤ i ≤ n, got ${shard}`);
+  // Costliest first, each to the least loaded share (longest-processing-time scheduling).
+  const load = new Array<number>(n).fill(0);
+  const shareOf = new Map<(typeof grid)[number], number>();
+  for (const cell of grid.filter((c) => c.cost <= maxCost).sort((a, b) => b.cost - a.cost)) {
+    const least = load.indexOf(Math.min(...load));
+    load[least]! += cell.cost;
+    shareOf.set(cell, least);
+  }
+  cells = grid.filter((c) => c.cost > maxCost || shareOf.get(c) === i - 1);
+}
+for (const { J, T, N, cost } of cells) {
+  if (cost > maxCost) {
+    skipped.push(`J=${J} T=${T} N=${N} (cost ${cost.toExponential(1)})`);
+    continue;
+  }
+  const key = `${J},${T},${N},${trials},${seed},${scheme}`;
+  let cell = cache.get(key);
+  if (cell === undefined && args.has('cached-only')) {
+    notRun.push(`J=${J} T=${T} N=${N}`);
+    continue;
+  }
+  if (cell === undefined) {
+    const sample = sampleFrameBounds(J, T, N, trials, seed, scheme);
+    const kappa = Array.from(sample.A, (a, i) => Number((sample.B[i]! / a).toPrecision(9)));
+    cell = { key, A: stats(sample.A), B: stats(sample.B), kappa };
+    if (cachePath !== undefined) appendFileSync(cachePath, JSON.stringify(cell) + '\n');
+  }
+  const kappa = cell.kappa;
+  const a = cell.A;
+  const b = cell.B;
+  const k = stats(kappa);
+  const coverage = (band: [number, number]) =>
+    kappa.filter((v) => v >= band[0] && v <= band[1]).length / trials;
+
+  const chi2Groups = [{ count: T, degreesOfFreedom: J }];
+  const realBins = N % 2 === 0 && N > 1 ? 2 : 1;
+  const refinedGroups = [
+    { count: Math.min(realBins, T), degreesOfFreedom: J },
+    { count: Math.max(0, Math.ceil(T / 2) - 1), degreesOfFreedom: 2 * J },
+  ];
+  const chi2 = expectedScaledChiSquareExtremes(chi2Groups);
+  const refined = expectedScaledChiSquareExtremes(refinedGroups);
+  const asymptotic = frameBoundAsymptotics(J, T);
+  const bandOf = (groups: { count: number; degreesOfFreedom: number }[]): [number, number] => [
+    independentExtremesKappaQuantile(groups, 0.05),
+    independentExtremesKappaQuantile(groups, 0.95),
+  ];
+  const t0 = performance.now();
+  const predicted = predictFrameBounds(J, T, N, tapLaw(scheme, J, T, scheme === 'custom' ? 1 : undefined));
+  const predictMs = performance.now() - t0;
+  const chi2Band = bandOf(chi2Groups);
+  const refinedBand = bandOf(refinedGroups);
+  const predictedBand: [number, number] = [
+    predicted.kappaQuantiles['0.05'],
+    predicted.kappaQuantiles['0.95'],
+  ];
+  const row: Row = {
+    J,
+    T,
+    N,
+    mc: { A: a.mean, B: b.mean, kappa: k.mean, seA: a.se, seB: b.se, seKappa: k.se },
+    predictors: {
+      chi2: {
+        A: chi2.min,
+        B: chi2.max,
+        kappa: chi2.max / chi2.min,
+        band: chi2Band,
+        coverage: coverage(chi2Band),
+      },
+      refined: {
+        A: refined.min,
+        B: refined.max,
+        kappa: refined.max / refined.min,
+        band: refinedBand,
+        coverage: coverage(refinedBand),
+      },
+      asymptotic: { A: asymptotic.A, B: asymptotic.B, kappa: predictedConditionNumber(J, T) },
+      predicted: {
+        A: predicted.A,
+        B: predicted.B,
+        kappa: predicted.kappa,
+        band: predictedBand,
+        coverage: coverage(predictedBand),
+      },
+    },
+    predictMs,
+  };
+  rows.push(row);
+  const p = row.predictors.predicted!;
+  const rel = (x: number, y: number) => `${((100 * (x - y)) / y).toFixed(1)}%`;
+  console.error(
+    `J=${J} T=${T} N=${N}: A ${rel(p.A, a.mean)} B ${rel(p.B, b.mean)} κ ${rel(p.kappa, k.mean)} ` +
+      `(mc ${k.mean.toFixed(3)}) cover ${(100 * p.coverage!).toFixed(1)}% [${((Date.now() - started) / 1000).toFixed(0)} s]`,
+  );
+  // Let a SIGINT/SIGTERM in between cells print the summary so far.
+  await new Promise((resolve) => setImmediate(resolve));
 }
 
 const pct = (x: number) => `${x >= 0 ? '+' : ''}${(100 * x).toFixed(1)} %`;
