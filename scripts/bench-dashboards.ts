@@ -4,7 +4,9 @@
 // with PASS/MISS against docs/api.md's targets (p99 < 100 ms, slowdown ≤ 10 %). Loopback, one
 // API process, a private redis-server. Rounds alternate (sweep alone, sweep polled) and the best
 // of each counts, since this machine's speed drifts; bounded by the sweeps (about a minute on 2 cores).
-//   npm run bench:dashboards -- [--dashboards 100] [--trials 12000] [--rounds 2]
+// With --compare-cache each round also runs the polled sweep against an API with CHANGE_CACHE=false
+// (restarted between phases), so the change cache's share is measured in the same rounds.
+//   npm run bench:dashboards -- [--dashboards 100] [--trials 12000] [--rounds 2] [--compare-cache]
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { PollConnection } from '../bench/dashboards/poll-connection.js';
@@ -19,6 +21,7 @@ const { values: args } = parseArgs({
     dashboards: { type: 'string', default: '100' },
     trials: { type: 'string', default: '12000' },
     rounds: { type: 'string', default: '2' },
+    'compare-cache': { type: 'boolean', default: false },
   },
 });
 const DASHBOARDS = Number(args.dashboards);
@@ -34,7 +37,7 @@ const env = {
   LOG_LEVEL: 'warn',
   RATE_LIMIT_PER_MINUTE: '0',
   WORKER_CONCURRENCY: '1',
-};
+} as Record<string, string>;
 const api = `http://127.0.0.1:${port}`;
 
 function start(script: string, ready: (chunk: string) => boolean): Promise<ChildProcess> {
@@ -54,15 +57,20 @@ const stop = (child: ChildProcess) =>
     child.exitCode !== null ? resolve(null) : (child.once('exit', resolve), child.kill('SIGTERM')),
   );
 
-const apiProcess = await start('dist/src/server.js', () => true);
-for (;;) {
-  try {
-    if ((await fetch(`${api}/healthz`)).ok) break;
-  } catch {
-    // not yet
+/** Starts the API process (with or without the change cache) and waits until it answers. */
+async function startApi(changeCache: boolean): Promise<ChildProcess> {
+  env.CHANGE_CACHE = String(changeCache);
+  const child = await start('dist/src/server.js', () => true);
+  for (;;) {
+    try {
+      if ((await fetch(`${api}/healthz`)).ok) return child;
+    } catch {
+      // not yet
+    }
+    await new Promise((r) => setTimeout(r, 50));
   }
-  await new Promise((r) => setTimeout(r, 50));
 }
+let apiProcess = await startApi(true);
 const workers = await Promise.all(
   [0, 1].map(() => start('dist/workers/experiment-worker.js', (c) => c.includes('workers ready'))),
 );
@@ -106,17 +114,40 @@ const cpuNow = (): CpuUse => {
     dashboards: cpuSeconds(p.dashboards),
   };
 };
-/** CPU used during the sweeps, summed per process, alone and polled. */
-const cpuAlone: CpuUse = { api: 0, workers: 0, redis: 0, dashboards: 0 };
-const cpuPolled: CpuUse = { ...cpuAlone };
-async function timeSweep(): Promise<number> {
+/** One kind of timed sweep, over all rounds: its best time, and what the processes spent. */
+interface Phase {
+  label: string;
+  best: number;
+  cpu: CpuUse;
+  polls: number;
+  latencies: number[];
+  failures: number;
+  /** Polls the API answered from its change cache and from Redis (fbstab_change_polls_total). */
+  sources: { memory: number; redis: number };
+}
+const phase = (label: string): Phase => ({
+  label,
+  best: Infinity,
+  cpu: { api: 0, workers: 0, redis: 0, dashboards: 0 },
+  polls: 0,
+  latencies: [],
+  failures: 0,
+  sources: { memory: 0, redis: 0 },
+});
+async function timeSweep(into: Phase): Promise<void> {
   const before = cpuNow();
-  const into = running ? cpuPolled : cpuAlone;
   const started = performance.now();
   await finished(await submit(sweep));
   const after = cpuNow();
-  for (const k of Object.keys(into) as (keyof CpuUse)[]) into[k] += after[k] - before[k];
-  return (performance.now() - started) / 1000;
+  for (const k of Object.keys(into.cpu) as (keyof CpuUse)[]) into.cpu[k] += after[k] - before[k];
+  into.best = Math.min(into.best, (performance.now() - started) / 1000);
+}
+/** fbstab_change_polls_total of the API process, by source. */
+async function pollSources(): Promise<{ memory: number; redis: number }> {
+  const text = await (await fetch(`${api}/metrics`)).text();
+  const count = (source: string) =>
+    Number(new RegExp(`^fbstab_change_polls_total\\{source="${source}"\\} (\\d+)`, 'm').exec(text)?.[1] ?? 0);
+  return { memory: count('memory'), redis: count('redis') };
 }
 
 // Warm-up (and 60 small finished experiments in the list the dashboards hold).
@@ -132,9 +163,7 @@ for (const id of smalls) await finished(id);
 await finished(await submit(JSON.stringify({ ...JSON.parse(sweep), trials: 30 })));
 
 /** One dashboard: the list once, then a changedSince poll a second with If-None-Match. */
-const latencies: number[] = [];
-let running = false;
-let failures = 0;
+let current: Phase | undefined;
 async function dashboard(): Promise<void> {
   // Its own kept-alive connection, as a browser tab would have (bench/dashboards/poll-connection.ts).
   const connection = await PollConnection.open(port);
@@ -144,58 +173,81 @@ async function dashboard(): Promise<void> {
   let token = first.changeToken;
   let etag: string | undefined;
   await new Promise((r) => setTimeout(r, Math.random() * 1000));
-  while (running) {
+  while (current !== undefined) {
+    const into = current;
     const began = performance.now();
     const res = await connection.get(
       `/v1/experiments?changedSince=${token}`,
       etag === undefined ? {} : { 'if-none-match': etag },
     );
-    latencies.push(performance.now() - began);
+    into.latencies.push(performance.now() - began);
     if (res.status === 200) {
       token = (JSON.parse(res.text) as { changeToken: string }).changeToken;
       etag = res.etag;
-    } else if (res.status !== 304) failures++;
+    } else if (res.status !== 304) into.failures++;
     await new Promise((r) => setTimeout(r, Math.max(0, 1000 - (performance.now() - began))));
   }
   connection.close();
 }
 
-const rounds = Number(args.rounds);
-let alone = Infinity;
-let withDashboards = Infinity;
-let polledPolls = 0;
-for (let round = 0; round < rounds; round++) {
-  alone = Math.min(alone, await timeSweep());
-  running = true;
+/** The sweep timed while the dashboards poll (the API restarted first when `changeCache` differs). */
+async function polledSweep(into: Phase, changeCache: boolean): Promise<void> {
+  if (env.CHANGE_CACHE !== String(changeCache)) {
+    await stop(apiProcess);
+    apiProcess = await startApi(changeCache);
+  }
+  const sourcesBefore = await pollSources();
+  current = into;
   const fleet = Array.from({ length: DASHBOARDS }, dashboard);
   await new Promise((r) => setTimeout(r, 2000)); // every dashboard has listed and polls
-  const pollsBefore = latencies.length;
-  withDashboards = Math.min(withDashboards, await timeSweep());
-  polledPolls += latencies.length - pollsBefore;
-  running = false;
+  const pollsBefore = into.latencies.length;
+  await timeSweep(into);
+  into.polls += into.latencies.length - pollsBefore;
+  current = undefined;
   await Promise.all(fleet);
+  const sourcesAfter = await pollSources();
+  into.sources.memory += sourcesAfter.memory - sourcesBefore.memory;
+  into.sources.redis += sourcesAfter.redis - sourcesBefore.redis;
 }
 
-latencies.sort((a, b) => a - b);
-const p = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
+const rounds = Number(args.rounds);
+const alone = phase('alone');
+const cached = phase('polled');
+const uncached = phase('polled, CHANGE_CACHE=false');
+const polled = args['compare-cache'] ? [cached, uncached] : [cached];
+for (let round = 0; round < rounds; round++) {
+  await timeSweep(alone);
+  await polledSweep(cached, true);
+  if (args['compare-cache']) await polledSweep(uncached, false);
+}
+
 const trials = Number(args.trials);
-const slowdown = withDashboards / alone - 1;
 console.log(
   `fbstab bench:dashboards — ${DASHBOARDS} dashboards polling changedSince every second, two workers (WORKER_CONCURRENCY=1), one API process, loopback; ${rounds} alternating rounds, best of each`,
 );
-console.log(`  sweep (16 cells × ${trials} trials) alone: ${alone.toFixed(2)} s`);
-console.log(
-  `  sweep with dashboards polling        : ${withDashboards.toFixed(2)} s   slowdown ${(100 * slowdown).toFixed(1)} %   target ≤ 10 % ${slowdown <= 0.1 ? 'PASS' : 'MISS'}`,
-);
-console.log(
-  `  polls: ${latencies.length}, p50 ${p(0.5).toFixed(1)} ms, p99 ${p(0.99).toFixed(1)} ms, max ${p(1).toFixed(1)} ms   target p99 < 100 ms ${p(0.99) < 100 ? 'PASS' : 'MISS'}${failures > 0 ? `   (${failures} failed)` : ''}`,
-);
-
-// What a poll costs, by process: the CPU the polled sweeps used beyond the lone ones, per poll.
-const perPoll = (k: keyof CpuUse) => ((1000 * (cpuPolled[k] - cpuAlone[k])) / polledPolls).toFixed(2);
-console.log(
-  `  CPU per poll (polled sweeps less lone ones, ${polledPolls} polls): API ${perPoll('api')} ms, Redis ${perPoll('redis')} ms, the dashboards' client ${perPoll('dashboards')} ms, workers ${perPoll('workers')} ms`,
-);
+console.log(`  sweep (16 cells × ${trials} trials) alone: ${alone.best.toFixed(2)} s`);
+for (const run of polled) {
+  const slowdown = run.best / alone.best - 1;
+  const latencies = [...run.latencies].sort((x, y) => x - y);
+  const p = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
+  console.log(
+    `  sweep ${run.label}: ${run.best.toFixed(2)} s   slowdown ${(100 * slowdown).toFixed(1)} %   target ≤ 10 % ${slowdown <= 0.1 ? 'PASS' : 'MISS'}`,
+  );
+  console.log(
+    `    polls: ${latencies.length}, p50 ${p(0.5).toFixed(1)} ms, p99 ${p(0.99).toFixed(1)} ms, max ${p(1).toFixed(1)} ms   target p99 < 100 ms ${p(0.99) < 100 ? 'PASS' : 'MISS'}${run.failures > 0 ? `   (${run.failures} failed)` : ''}`,
+  );
+  // What a poll costs, by process: the CPU the polled sweeps used beyond the lone ones, per poll.
+  const perPoll = (k: keyof CpuUse) => ((1000 * (run.cpu[k] - alone.cpu[k])) / run.polls).toFixed(2);
+  console.log(
+    `    CPU per poll (polled sweeps less lone ones, ${run.polls} polls): API ${perPoll('api')} ms, Redis ${perPoll('redis')} ms, the dashboards' client ${perPoll('dashboards')} ms, workers ${perPoll('workers')} ms`,
+  );
+  if (run === cached) {
+    const { memory, redis } = run.sources;
+    console.log(
+      `    answered from the change cache: ${memory} of ${memory + redis} polls (the rest from Redis)`,
+    );
+  }
+}
 
 for (const worker of workers) await stop(worker);
 await stop(apiProcess);
