@@ -5,8 +5,10 @@
 // API process, a private redis-server. Rounds alternate (sweep alone, sweep polled) and the best
 // of each counts, since this machine's speed drifts; bounded by the sweeps (about a minute on 2 cores).
 // With --compare-cache each round also runs the polled sweep against an API with CHANGE_CACHE=false
-// (restarted between phases), so the change cache's share is measured in the same rounds.
-//   npm run bench:dashboards -- [--dashboards 100] [--trials 12000] [--rounds 2] [--compare-cache]
+// (restarted between phases), so the change cache's share is measured in the same rounds; with
+// --compare-bare, against bench:api's bare Fastify app (GET /blob/baseline: one Redis GET, 4 KB),
+// the floor a poll of any Fastify service costs the sweep on this machine.
+//   npm run bench:dashboards -- [--dashboards 100] [--trials 12000] [--rounds 2] [--compare-cache] [--compare-bare]
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { PollConnection } from '../bench/dashboards/poll-connection.js';
@@ -22,6 +24,7 @@ const { values: args } = parseArgs({
     trials: { type: 'string', default: '12000' },
     rounds: { type: 'string', default: '2' },
     'compare-cache': { type: 'boolean', default: false },
+    'compare-bare': { type: 'boolean', default: false },
   },
 });
 const DASHBOARDS = Number(args.dashboards);
@@ -40,10 +43,14 @@ const env = {
 } as Record<string, string>;
 const api = `http://127.0.0.1:${port}`;
 
-function start(script: string, ready: (chunk: string) => boolean): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [script], {
+function start(
+  script: string,
+  ready: (chunk: string) => boolean,
+  options: { args?: string[]; env?: Record<string, string> } = {},
+): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [...(options.args ?? []), script], {
     cwd: root,
-    env: { ...process.env, ...env, LOG_LEVEL: 'info' },
+    env: { ...process.env, ...env, LOG_LEVEL: 'info', ...options.env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((resolve) => {
@@ -71,6 +78,13 @@ async function startApi(changeCache: boolean): Promise<ChildProcess> {
   }
 }
 let apiProcess = await startApi(true);
+const barePort = await freePort();
+const bareProcess = args['compare-bare']
+  ? await start('bench/api/bare-fastify-app.ts', (c) => c.includes('listening'), {
+      args: ['--import', 'tsx'],
+      env: { PORT: String(barePort) },
+    })
+  : undefined;
 const workers = await Promise.all(
   [0, 1].map(() => start('dist/workers/experiment-worker.js', (c) => c.includes('workers ready'))),
 );
@@ -98,8 +112,10 @@ function cpuSeconds(pid: number | undefined): number {
     return NaN;
   }
 }
+/** The process the dashboards poll in the current phase: the API, or the bare app. */
+let polledProcess: () => ChildProcess = () => apiProcess;
 const processes = () => ({
-  api: apiProcess.pid,
+  api: polledProcess().pid,
   workers: workers.map((w) => w.pid),
   redis: redisServer.pid(),
   dashboards: process.pid,
@@ -172,33 +188,52 @@ async function dashboard(): Promise<void> {
   };
   let token = first.changeToken;
   let etag: string | undefined;
-  await new Promise((r) => setTimeout(r, Math.random() * 1000));
-  while (current !== undefined) {
-    const into = current;
-    const began = performance.now();
+  await everySecond(async (into) => {
     const res = await connection.get(
       `/v1/experiments?changedSince=${token}`,
       etag === undefined ? {} : { 'if-none-match': etag },
     );
-    into.latencies.push(performance.now() - began);
     if (res.status === 200) {
       token = (JSON.parse(res.text) as { changeToken: string }).changeToken;
       etag = res.etag;
     } else if (res.status !== 304) into.failures++;
-    await new Promise((r) => setTimeout(r, Math.max(0, 1000 - (performance.now() - began))));
-  }
+  });
   connection.close();
 }
-
-/** The sweep timed while the dashboards poll (the API restarted first when `changeCache` differs). */
-async function polledSweep(into: Phase, changeCache: boolean): Promise<void> {
-  if (env.CHANGE_CACHE !== String(changeCache)) {
-    await stop(apiProcess);
-    apiProcess = await startApi(changeCache);
+/** The baseline's dashboard: bench:api's bare GET (one Redis read, 4 KB), once a second. */
+async function bareDashboard(): Promise<void> {
+  const connection = await PollConnection.open(barePort);
+  await everySecond(async (into) => {
+    if ((await connection.get('/blob/baseline')).status !== 200) into.failures++;
+  });
+  connection.close();
+}
+/** Runs `poll` about once a second, from a random start, while a phase runs, timing each. */
+async function everySecond(poll: (into: Phase) => Promise<void>): Promise<void> {
+  await new Promise((r) => setTimeout(r, Math.random() * 1000));
+  while (current !== undefined) {
+    const into = current;
+    const began = performance.now();
+    await poll(into);
+    into.latencies.push(performance.now() - began);
+    await new Promise((r) => setTimeout(r, Math.max(0, 1000 - (performance.now() - began))));
   }
+}
+
+/**
+ * The sweep timed while the dashboards poll: the API (restarted first when `changeCache`
+ * differs from its setting), or with `bare` the baseline app.
+ */
+async function polledSweep(into: Phase, target: { changeCache: boolean } | 'bare'): Promise<void> {
+  const bare = target === 'bare';
+  if (!bare && env.CHANGE_CACHE !== String(target.changeCache)) {
+    await stop(apiProcess);
+    apiProcess = await startApi(target.changeCache);
+  }
+  polledProcess = bare ? () => bareProcess! : () => apiProcess;
   const sourcesBefore = await pollSources();
   current = into;
-  const fleet = Array.from({ length: DASHBOARDS }, dashboard);
+  const fleet = Array.from({ length: DASHBOARDS }, bare ? bareDashboard : dashboard);
   await new Promise((r) => setTimeout(r, 2000)); // every dashboard has listed and polls
   const pollsBefore = into.latencies.length;
   await timeSweep(into);
@@ -208,17 +243,24 @@ async function polledSweep(into: Phase, changeCache: boolean): Promise<void> {
   const sourcesAfter = await pollSources();
   into.sources.memory += sourcesAfter.memory - sourcesBefore.memory;
   into.sources.redis += sourcesAfter.redis - sourcesBefore.redis;
+  polledProcess = () => apiProcess;
 }
 
 const rounds = Number(args.rounds);
 const alone = phase('alone');
 const cached = phase('polled');
 const uncached = phase('polled, CHANGE_CACHE=false');
-const polled = args['compare-cache'] ? [cached, uncached] : [cached];
+const baseline = phase('polling the bare Fastify GET');
+const polled = [
+  cached,
+  ...(args['compare-cache'] ? [uncached] : []),
+  ...(args['compare-bare'] ? [baseline] : []),
+];
 for (let round = 0; round < rounds; round++) {
   await timeSweep(alone);
-  await polledSweep(cached, true);
-  if (args['compare-cache']) await polledSweep(uncached, false);
+  await polledSweep(cached, { changeCache: true });
+  if (args['compare-cache']) await polledSweep(uncached, { changeCache: false });
+  if (args['compare-bare']) await polledSweep(baseline, 'bare');
 }
 
 const trials = Number(args.trials);
@@ -231,7 +273,8 @@ for (const run of polled) {
   const latencies = [...run.latencies].sort((x, y) => x - y);
   const p = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
   console.log(
-    `  sweep ${run.label}: ${run.best.toFixed(2)} s   slowdown ${(100 * slowdown).toFixed(1)} %   target ≤ 10 % ${slowdown <= 0.1 ? 'PASS' : 'MISS'}`,
+    `  sweep ${run.label}: ${run.best.toFixed(2)} s   slowdown ${(100 * slowdown).toFixed(1)} %` +
+      (run === baseline ? '   (the floor)' : `   target ≤ 10 % ${slowdown <= 0.1 ? 'PASS' : 'MISS'}`),
   );
   console.log(
     `    polls: ${latencies.length}, p50 ${p(0.5).toFixed(1)} ms, p99 ${p(0.99).toFixed(1)} ms, max ${p(1).toFixed(1)} ms   target p99 < 100 ms ${p(0.99) < 100 ? 'PASS' : 'MISS'}${run.failures > 0 ? `   (${run.failures} failed)` : ''}`,
@@ -239,7 +282,7 @@ for (const run of polled) {
   // What a poll costs, by process: the CPU the polled sweeps used beyond the lone ones, per poll.
   const perPoll = (k: keyof CpuUse) => ((1000 * (run.cpu[k] - alone.cpu[k])) / run.polls).toFixed(2);
   console.log(
-    `    CPU per poll (polled sweeps less lone ones, ${run.polls} polls): API ${perPoll('api')} ms, Redis ${perPoll('redis')} ms, the dashboards' client ${perPoll('dashboards')} ms, workers ${perPoll('workers')} ms`,
+    `    CPU per poll (polled sweeps less lone ones, ${run.polls} polls): ${run === baseline ? 'bare app' : 'API'} ${perPoll('api')} ms, Redis ${perPoll('redis')} ms, the dashboards' client ${perPoll('dashboards')} ms, workers ${perPoll('workers')} ms`,
   );
   if (run === cached) {
     const { memory, redis } = run.sources;
@@ -251,4 +294,5 @@ for (const run of polled) {
 
 for (const worker of workers) await stop(worker);
 await stop(apiProcess);
+if (bareProcess !== undefined) await stop(bareProcess);
 await redisServer.stop();
