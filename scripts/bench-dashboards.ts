@@ -8,7 +8,9 @@
 // (restarted between phases), so the change cache's share is measured in the same rounds; with
 // --compare-bare, against bench:api's bare Fastify app (GET /blob/baseline: one Redis GET, 4 KB),
 // the floor a poll of any Fastify service costs the sweep on this machine.
-//   npm run bench:dashboards -- [--dashboards 100] [--trials 12000] [--rounds 2] [--compare-cache] [--compare-bare]
+// --api-log-level warn runs the API without its line per request, to see what logging costs.
+//   npm run bench:dashboards -- [--dashboards 100] [--trials 12000] [--rounds 2] [--compare-cache]
+//                               [--compare-bare] [--api-log-level info]
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { PollConnection } from '../bench/dashboards/poll-connection.js';
@@ -25,6 +27,7 @@ const { values: args } = parseArgs({
     rounds: { type: 'string', default: '2' },
     'compare-cache': { type: 'boolean', default: false },
     'compare-bare': { type: 'boolean', default: false },
+    'api-log-level': { type: 'string', default: 'info' },
   },
 });
 const DASHBOARDS = Number(args.dashboards);
@@ -43,9 +46,10 @@ const env = {
 } as Record<string, string>;
 const api = `http://127.0.0.1:${port}`;
 
+/** Spawns a process; resolves once a line of its stdout passes `ready` (at once when null). */
 function start(
   script: string,
-  ready: (chunk: string) => boolean,
+  ready: ((chunk: string) => boolean) | null,
   options: { args?: string[]; env?: Record<string, string> } = {},
 ): Promise<ChildProcess> {
   const child = spawn(process.execPath, [...(options.args ?? []), script], {
@@ -55,8 +59,9 @@ function start(
   });
   return new Promise((resolve) => {
     child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-      if (ready(chunk)) resolve(child);
+      if (ready?.(chunk)) resolve(child);
     });
+    if (ready === null) resolve(child);
   });
 }
 const stop = (child: ChildProcess) =>
@@ -67,7 +72,8 @@ const stop = (child: ChildProcess) =>
 /** Starts the API process (with or without the change cache) and waits until it answers. */
 async function startApi(changeCache: boolean): Promise<ChildProcess> {
   env.CHANGE_CACHE = String(changeCache);
-  const child = await start('dist/src/server.js', () => true);
+  // Ready when it answers, whatever it logs (--api-log-level warn logs nothing at start).
+  const child = await start('dist/src/server.js', null, { env: { LOG_LEVEL: args['api-log-level'] } });
   for (;;) {
     try {
       if ((await fetch(`${api}/healthz`)).ok) return child;
