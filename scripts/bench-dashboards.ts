@@ -76,12 +76,22 @@ async function startApi(changeCache: boolean): Promise<ChildProcess> {
   const child = await start('dist/src/server.js', null, { env: { LOG_LEVEL: args['api-log-level'] } });
   for (;;) {
     try {
-      if ((await fetch(`${api}/healthz`)).ok) return child;
+      if ((await fetch(`${api}/healthz`)).ok) break;
     } catch {
       // not yet
     }
     await new Promise((r) => setTimeout(r, 50));
   }
+  // Warm its JIT on the dashboards' requests, so that a restarted API (--compare-cache) is not
+  // timed while its code is still being compiled.
+  const connection = await PollConnection.open(port);
+  for (let i = 0; i < 2000; i++) {
+    const { text } = await connection.get('/v1/experiments?limit=50');
+    const { changeToken } = JSON.parse(text) as { changeToken: string };
+    await connection.get(`/v1/experiments?changedSince=${changeToken}`);
+  }
+  connection.close();
+  return child;
 }
 let apiProcess = await startApi(true);
 const barePort = await freePort();
