@@ -96,7 +96,7 @@ export class ChangeCache {
    * in a read begun now. Changes of an owner with no log are kept from here until observe.
    */
   ticket(owner: string): CacheTicket {
-    if (this.subscriber === undefined && !this.closed) this.listen();
+    this.listen();
     if (!this.listening) return -1;
     if (!this.logs.has(owner) && !this.early.has(owner)) {
       this.early.set(owner, []);
@@ -105,7 +105,9 @@ export class ChangeCache {
     return this.generation;
   }
 
+  /** Opens the subscription on first use (never after close). */
   private listen(): void {
+    if (this.subscriber !== undefined || this.closed) return;
     // Our own connection: it resubscribes itself after a reconnect, once the logs are dropped.
     const sub = this.redis.duplicate({ autoResubscribe: false, enableOfflineQueue: false });
     this.subscriber = sub;
@@ -133,7 +135,7 @@ export class ChangeCache {
       const log = this.logs.get(owner);
       if (log !== undefined) {
         const idle = performance.now() - log.readAt > this.idleMs;
-        if (idle || !this.apply(owner, log, message)) this.logs.delete(owner);
+        if (idle || !this.apply(log, message)) this.logs.delete(owner);
       } else {
         const list = this.early.get(owner);
         list?.push(message);
@@ -169,15 +171,18 @@ export class ChangeCache {
       this.watchers.set(owner, set);
     }
     set.add(wake);
-    if (this.subscriber === undefined && !this.closed) this.listen();
+    this.listen();
     return () => {
       set.delete(wake);
       if (set.size === 0 && this.watchers.get(owner) === set) this.watchers.delete(owner);
     };
   }
 
-  /** Applies one message; false when the log can no longer vouch (a gap or a reset). */
-  private apply(owner: string, log: OwnerLog, message: Message): boolean {
+  /**
+   * Applies one message; false when the log can no longer vouch (a gap or a reset) or has grown
+   * past MAX_ENTRIES: the caller drops it.
+   */
+  private apply(log: OwnerLog, message: Message): boolean {
     if (message.version <= log.base) return true; // from before the anchor: already counted
     if (message.version !== log.seq + 1) return false;
     log.seq = message.version;
@@ -191,8 +196,7 @@ export class ChangeCache {
     if (log.order.length > 2 * log.entries.size + 64) {
       log.order = log.order.filter((item) => log.entries.get(item.id)?.version === item.version);
     }
-    if (log.entries.size > MAX_ENTRIES) this.logs.delete(owner);
-    return true;
+    return log.entries.size <= MAX_ENTRIES;
   }
 
   /**
@@ -231,7 +235,7 @@ export class ChangeCache {
       readAt: now,
     };
     for (const message of early) {
-      if (!this.apply(owner, anchored, message)) return;
+      if (!this.apply(anchored, message)) return;
     }
     this.logs.set(owner, anchored);
   }
