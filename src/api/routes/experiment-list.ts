@@ -9,6 +9,7 @@ import { HttpProblem } from '../../service/problem.js';
 import { FINAL_STATUSES } from '../../store/experiment-record.js';
 import { decodeCursor } from '../../store/experiment-store.js';
 import { ViewStore, type ChangeState } from '../../store/view-store.js';
+import type { CachedChange } from '../change-cache.js';
 import type { ApiContext } from '../context.js';
 import { notFound } from '../problem-handler.js';
 import { experimentResourceSchema } from '../schemas/experiment.js';
@@ -194,28 +195,24 @@ export const experimentListRoutes: FastifyPluginAsyncZod<{ context: ApiContext }
         }
       }
 
-      // A summaries poll this process can answer from its copy of the change log (no Redis).
+      // The changes after a token: from this process's copy of the change log when it can vouch
+      // for them (summaries only, no Redis), else one command, which also says where the log
+      // stands; a matching ETag ends the request there.
       const now = performance.now();
-      if (since !== undefined && !full && cache !== undefined) {
-        const cached = cache.changesSince(owner, since, limit, now);
-        if (cached !== undefined) {
-          const { changed } = cached;
-          const seq = changed.length === limit ? changed.at(-1)!.version : cached.seq;
-          const etag = etagOf(request, { epoch: since.epoch, seq: cached.seq });
-          void reply.header('etag', etag).header('cache-control', 'private, no-cache');
-          if (matchesIfNoneMatch(request.headers['if-none-match'], etag.slice(2)))
-            return reply.code(304).send();
-          const items = changed.map((c) => c.json ?? tombstoneJson(c.id, c.version));
-          return send(reply, items, null, { epoch: since.epoch, seq });
-        }
+      const cached =
+        since !== undefined && !full && cache !== undefined
+          ? cache.changesSince(owner, since, limit, now)
+          : undefined;
+      let changes: Awaited<ReturnType<ViewStore['changesSince']>> | undefined;
+      if (since !== undefined && cached === undefined) {
+        const ticket = cache?.ticket(owner) ?? -1;
+        changes = await views.changesSince(owner, since.seq, limit, !full);
+        cache?.observe(owner, ticket, changes, now);
       }
-
-      // One command says where the change log stands; a matching ETag ends the request there.
-      const ticket = since !== undefined && cache !== undefined ? cache.ticket(owner) : -1;
-      const changes =
-        since === undefined ? undefined : await views.changesSince(owner, since.seq, limit, !full);
-      if (changes !== undefined) cache?.observe(owner, ticket, changes, now);
-      const state = changes ?? (await views.state(owner));
+      const state =
+        cached !== undefined
+          ? { epoch: since!.epoch, seq: cached.seq }
+          : (changes ?? (await views.state(owner)));
       const etag = etagOf(request, state);
       void reply.header('etag', etag).header('cache-control', 'private, no-cache');
       // Compared without its W/ prefix, as If-None-Match's weak comparison does.
@@ -234,27 +231,33 @@ export const experimentListRoutes: FastifyPluginAsyncZod<{ context: ApiContext }
         return send(reply, items, null, state);
       }
 
-      if (changes !== undefined && since !== undefined) {
-        if (since.epoch !== changes.epoch || since.seq < changes.floor || since.seq > changes.seq) {
-          throw new HttpProblem(
-            410,
-            'Change token expired',
-            'the change log no longer covers this changeToken (Redis was reset, or its deletions were pruned); list again without changedSince',
-          );
+      if (since !== undefined) {
+        let read: { seq: number; changed: CachedChange[] };
+        if (cached !== undefined) read = cached;
+        else {
+          const log = changes!;
+          if (since.epoch !== log.epoch || since.seq < log.floor || since.seq > log.seq) {
+            throw new HttpProblem(
+              410,
+              'Change token expired',
+              'the change log no longer covers this changeToken (Redis was reset, or its deletions were pruned); list again without changedSince',
+            );
+          }
+          // Summaries came with the changes (one round trip); full resources are read now.
+          const found =
+            log.rows === undefined
+              ? await itemsOf(
+                  log.changed.map((c) => c.id),
+                  owner,
+                  full,
+                )
+              : await summariesJson(views, log.rows, owner);
+          read = { seq: log.seq, changed: log.changed.map((c, i) => ({ ...c, json: found[i] })) };
         }
-        // Summaries came with the changes (one round trip); full resources are read now.
-        const found =
-          changes.rows === undefined
-            ? await itemsOf(
-                changes.changed.map((c) => c.id),
-                owner,
-                full,
-              )
-            : await summariesJson(views, changes.rows, owner);
-        const items = changes.changed.map((c, i) => found[i] ?? tombstoneJson(c.id, c.version));
+        const items = read.changed.map((c) => c.json ?? tombstoneJson(c.id, c.version));
         // A full page may have more after it: the token then stands at its last change.
-        const seq = changes.changed.length === limit ? changes.changed.at(-1)!.version : changes.seq;
-        return send(reply, items, null, { epoch: changes.epoch, seq });
+        const seq = read.changed.length === limit ? read.changed.at(-1)!.version : read.seq;
+        return send(reply, items, null, { epoch: state.epoch, seq });
       }
 
       if (full) {
