@@ -247,7 +247,9 @@ async function polledSweep(into: Phase, target: { changeCache: boolean } | 'bare
     apiProcess = await startApi(target.changeCache);
   }
   polledProcess = bare ? () => bareProcess! : () => apiProcess;
-  const sourcesBefore = await pollSources();
+  // Only an API with the cache answers from memory: the other phases print no count.
+  const counting = !bare && target.changeCache;
+  const sourcesBefore = counting ? await pollSources() : undefined;
   current = into;
   const fleet = Array.from({ length: DASHBOARDS }, bare ? bareDashboard : dashboard);
   await new Promise((r) => setTimeout(r, 2000)); // every dashboard has listed and polls
@@ -256,9 +258,11 @@ async function polledSweep(into: Phase, target: { changeCache: boolean } | 'bare
   into.polls += into.latencies.length - pollsBefore;
   current = undefined;
   await Promise.all(fleet);
-  const sourcesAfter = await pollSources();
-  into.sources.memory += sourcesAfter.memory - sourcesBefore.memory;
-  into.sources.redis += sourcesAfter.redis - sourcesBefore.redis;
+  if (sourcesBefore !== undefined) {
+    const sourcesAfter = await pollSources();
+    into.sources.memory += sourcesAfter.memory - sourcesBefore.memory;
+    into.sources.redis += sourcesAfter.redis - sourcesBefore.redis;
+  }
   polledProcess = () => apiProcess;
 }
 
