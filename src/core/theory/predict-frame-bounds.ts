@@ -1,4 +1,5 @@
 import chisquareQuantile from '@stdlib/stats-base-dists-chisquare-quantile';
+import { LittlewoodPaleyBridge } from './littlewood-paley-bridge.js';
 import { LittlewoodPaleyChain, type ChainLevel } from './littlewood-paley-chain.js';
 
 /** The tap law the predictor needs: the second and fourth moments of one i.i.d. tap. */
@@ -29,6 +30,11 @@ const MOMENT_GRID = 65;
 const JOINT_GRID = 25;
 /** Points of the tabulated cdf of log κ. */
 const KAPPA_CDF_POINTS = 201;
+/**
+ * The bridge gives A's law up to this T (docs/theory.md §11.2): there it lowers E[A] by 0.5–2.5 %
+ * (the chain's error at T = 8 and 12); from T = 32 on the two agree within 0.4 %.
+ */
+const BRIDGE_MAX_T = 32;
 
 /**
  * Predicts E[A], E[B], E[κ], the median of κ and its 5 % and 95 % quantiles for J random filters
@@ -39,7 +45,9 @@ const KAPPA_CDF_POINTS = 201;
  * P(max ≤ b), P(min > a) and P(a < min, max ≤ b) as products along the grid; E[A] and E[B] follow
  * by quadrature, and E[κ] = E[B]·E[1/A]·c, where c = E[B/A]/(E[B]·E[1/A]) is taken from the joint
  * law on a grid (so the heavy lower tail of A enters E[1/A] by exact quadrature). The quantiles of
- * κ come from the joint law with each grid cell's mass spread over its range of log(b/a).
+ * κ come from the joint law with each grid cell's mass spread over its range of log(b/a). For
+ * T ≤ 32 the law of A is the midpoint bridge's (`LittlewoodPaleyBridge`, §11.2 item 4), the
+ * chain's joint law serving as the copula of (A, B).
  *
  * @throws RangeError naming the bad argument: J, T, N not positive integers, T > N, or a tap law
  *   without finite moments with m₄ ≥ σ⁴ > 0.
@@ -84,10 +92,15 @@ export function predictFrameBounds(
   // The kurtosis stays in the law of ‖φ‖² below, where it is exact.
   const chain = new LittlewoodPaleyChain(J, T, N, 0);
   const max = extremeLaw(chain, 'max');
-  const min = extremeLaw(chain, 'min');
+  const chainMin = extremeLaw(chain, 'min');
+  // A's law from the midpoint bridge where it is needed (docs/theory.md §11.2); the chain's
+  // copula of (A, B) is kept by mapping the chain's a through F_bridge⁻¹(F_chain(a)).
+  const bridged = T <= BRIDGE_MAX_T;
+  const min = bridged ? bridgedMinimum(chainMin, new LittlewoodPaleyBridge(J, T, N)) : chainMin;
 
   // The joint law on a focused grid: cell masses of P(A ∈ (a_i, a_{i+1}], B ∈ (b_j, b_{j+1}]).
-  const aGrid = focusedGrid(min, chain, 'min');
+  const aGrid = focusedGrid(chainMin, chain, 'min');
+  const aValues = aGrid.map((level) => min.quantileOfChain(level));
   const bGrid = focusedGrid(max, chain, 'max');
   const n = JOINT_GRID;
   const G = new Float64Array(n * n); // P(A > a_i, B ≤ b_j)
@@ -98,8 +111,8 @@ export function predictFrameBounds(
     for (let j = 0; j + 1 < n; j++) {
       const mass = -(G[(i + 1) * n + j + 1]! - G[i * n + j + 1]! - G[(i + 1) * n + j]! + G[i * n + j]!);
       if (!(mass > 0)) continue;
-      const a0 = aGrid[i]!.u;
-      const a1 = aGrid[i + 1]!.u;
+      const a0 = aValues[i]!;
+      const a1 = aValues[i + 1]!;
       const b0 = bGrid[j]!.u;
       const b1 = bGrid[j + 1]!.u;
       const a = Math.sqrt(a0 * a1);
@@ -137,8 +150,13 @@ export function predictFrameBounds(
   }
   const kurtosis = fourthMoment / (variance * variance);
   // With independent neighbours (r = 0, as when T = N) the chain is exact and misses nothing; the
-  // missing covariance grows with the neighbour correlation r of the interior.
-  const missing = chain.interiorCorrelation() * Math.max(0, trigamma((J * T) / (kurtosis - 1)) - covariance);
+  // missing covariance grows with the neighbour correlation r of the interior. Where A comes from
+  // the bridge only half of it is added: A' = A/‖φ‖² and B' = B/‖φ‖² are negatively associated
+  // at small T (Parseval), which leaves 36–56 % of ψ′(JT/2) at T = 8 (docs/theory.md §11.2); the
+  // chain's too wide law of A had hidden that (chosen after seeing the Monte Carlo, §11.5).
+  const weight = bridged ? 0.5 : 1;
+  const missing =
+    weight * chain.interiorCorrelation() * Math.max(0, trigamma((J * T) / (kurtosis - 1)) - covariance);
   const shrink = Math.sqrt(Math.max(0, 1 - (2 * missing) / varianceLogKappa));
   // Median of the chain's log κ, about which the law narrows.
   const centre = weightedMedian(cells.map((c) => [Math.log(c.ratio), c.mass]));
@@ -217,6 +235,8 @@ interface ExtremeLaw {
   mean: number;
   /** E[1/X]. */
   meanInverse: number;
+  /** The u of this law at which the chain's law is what it is at `level` (the level's own u for the chain). */
+  quantileOfChain: (level: ChainLevel) => number;
 }
 
 function extremeLaw(chain: LittlewoodPaleyChain, kind: 'max' | 'min'): ExtremeLaw {
@@ -245,19 +265,103 @@ function extremeLaw(chain: LittlewoodPaleyChain, kind: 'max' | 'min'): ExtremeLa
     levels.push(level);
     cdf[i] = kind === 'max' ? level.law : 1 - level.law;
   }
-  // By parts with s = log u, for X ≥ lo: E[X] = lo + ∫ (1 − cdf)·e^s ds and
-  // E[1/X] = ∫₀^∞ cdf/u² du = (≤ cdf(lo)/lo below lo) + ∫ cdf·e^{−s} ds + 1/hi above hi. Simpson.
+  const { mean, meanInverse } = moments(levels, cdf);
+  // E[1/A] diverges for J ≤ 2: A ≤ LP(0) ~ χ²_J/J, whose density does not vanish at 0.
+  return {
+    levels,
+    cdf,
+    mean,
+    meanInverse: kind === 'min' && chain.minShape() <= 1 ? Infinity : meanInverse,
+    quantileOfChain: (level) => level.u,
+  };
+}
+
+/**
+ * E[X] and E[1/X] from the cdf on the log-spaced levels, by parts with s = log u, for X ≥ lo:
+ * E[X] = lo + ∫ (1 − cdf)·e^s ds and E[1/X] = ∫₀^∞ cdf/u² du = (≤ cdf(lo)/lo below lo) +
+ * ∫ cdf·e^{−s} ds + 1/hi above hi. Simpson.
+ */
+function moments(levels: readonly ChainLevel[], cdf: Float64Array): { mean: number; meanInverse: number } {
+  const n = levels.length - 1;
+  const lo = levels[0]!.u;
+  const hi = levels[n]!.u;
+  const h = Math.log(hi / lo) / n;
   let mean = lo;
   let meanInverse = cdf[0]! / lo + 1 / hi;
   for (let i = 0; i <= n; i++) {
     const w = ((i === 0 || i === n ? 1 : i % 2 === 1 ? 4 : 2) * h) / 3;
-    const u = Math.exp(s0 + i * h);
+    const u = levels[i]!.u;
     mean += w * u * (1 - cdf[i]!);
     meanInverse += (w * cdf[i]!) / u;
   }
-  // E[1/A] diverges for J ≤ 2: A ≤ LP(0) ~ χ²_J/J, whose density does not vanish at 0.
-  if (kind === 'min' && chain.minShape() <= 1) meanInverse = Infinity;
-  return { levels, cdf, mean, meanInverse };
+  return { mean, meanInverse };
+}
+
+/**
+ * A's law from the bridge (docs/theory.md §11.2) on the chain's levels. The bridge is evaluated
+ * at BRIDGE_LEVELS of them, spread by the chain's law; in between, the log of the ratio of the two
+ * laws' cumulative hazards −log P(A > u), which is smooth and flat in both tails, is interpolated
+ * in log u (local cubic; flat outside). quantileOfChain maps a chain level a to the bridge's
+ * F_bridge⁻¹(F_chain(a)), by interpolating log u against the log hazard.
+ */
+function bridgedMinimum(chainMin: ExtremeLaw, bridge: LittlewoodPaleyBridge): ExtremeLaw {
+  const { levels } = chainMin;
+  const n = levels.length;
+  const s = levels.map((l) => Math.log(l.u));
+  const chainLogHazard = levels.map((l) => Math.log(-Math.log(l.law)));
+  // The levels where the bridge is evaluated: dense where the chain's law is between 1e-4 and
+  // 1 − 1e-6 (every other level), sparse elsewhere (every 6th), always both ends.
+  const picked: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const F = chainMin.cdf[i]!;
+    const central = F > 1e-4 && levels[i]!.law > 1e-6;
+    if (!Number.isFinite(chainLogHazard[i]!)) continue;
+    const last = picked[picked.length - 1];
+    if (last === undefined || i - last >= (central ? 2 : 6) || i === n - 1) picked.push(i);
+  }
+  const xs: number[] = [];
+  const ys: number[] = [];
+  for (const i of picked) {
+    const logSurvival = bridge.logSurvival(levels[i]!.u);
+    const y = Math.log(-logSurvival) - chainLogHazard[i]!;
+    if (!Number.isFinite(y)) continue;
+    xs.push(s[i]!);
+    ys.push(y);
+  }
+  const logHazard = s.map((x, i) => chainLogHazard[i]! + localCubic(xs, ys, x));
+  const cdf = new Float64Array(n);
+  for (let i = 0; i < n; i++) cdf[i] = -Math.expm1(-Math.exp(logHazard[i]!));
+  const { mean, meanInverse } = moments(levels, cdf);
+  // The hazard's log is increasing in u; where it is not finite (law 0 or 1) the level is left out.
+  const finite = logHazard.map((_, i) => i).filter((i) => Number.isFinite(logHazard[i]!));
+  const hazardAxis = finite.map((i) => logHazard[i]!);
+  const logUAxis = finite.map((i) => s[i]!);
+  return {
+    levels,
+    cdf,
+    mean,
+    meanInverse: chainMin.meanInverse === Infinity ? Infinity : meanInverse,
+    quantileOfChain: (level) => Math.exp(interpolate(hazardAxis, logUAxis, Math.log(-Math.log(level.law)))),
+  };
+}
+
+/** y(x) by the cubic through the four nearest of (xs, ys) (xs increasing), flat outside them. */
+function localCubic(xs: readonly number[], ys: readonly number[], x: number): number {
+  const n = xs.length;
+  if (n === 0) return 0;
+  if (x <= xs[0]!) return ys[0]!;
+  if (x >= xs[n - 1]!) return ys[n - 1]!;
+  let i = 0;
+  while (xs[i + 1]! < x) i++;
+  const from = Math.max(0, Math.min(n - 4, i - 1));
+  const to = Math.min(n, from + 4);
+  let y = 0;
+  for (let a = from; a < to; a++) {
+    let w = 1;
+    for (let b = from; b < to; b++) if (b !== a) w *= (x - xs[b]!) / (xs[a]! - xs[b]!);
+    y += w * ys[a]!;
+  }
+  return y;
 }
 
 /** JOINT_GRID chain levels, log-spaced between the law's 1e-4 and 1 − 1e-4 quantiles. */
