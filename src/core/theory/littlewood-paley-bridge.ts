@@ -1,3 +1,4 @@
+import { dirichletKernel } from './dirichlet-kernel.js';
 import gammaln from '@stdlib/math-base-special-gammaln';
 import { gaussLegendreRule } from '../numerics/gauss-legendre-rule.js';
 import { bivariateNormalUpper } from './bivariate-normal-upper.js';
@@ -188,7 +189,7 @@ export class LittlewoodPaleyBridge {
       expand(length - left, times);
     };
     for (const [length, times] of stationaryGaps) expand(length, times);
-    const interior = (d: number) => Math.min(1, (this.dirichlet((2 * Math.PI * d) / N) / T) ** 2);
+    const interior = (d: number) => Math.min(1, (dirichletKernel((2 * Math.PI * d) / N, this.T) / T) ** 2);
     for (const [key, count] of stationaryInsertions) {
       const [dl, dr] = key.split('|').map(Number) as [number, number];
       this.insertions.push({
@@ -209,18 +210,8 @@ export class LittlewoodPaleyBridge {
     return k >= 0 && this.T * Math.sin((2 * Math.PI * k) / this.N) > 1 / INTERIOR_ENVELOPE;
   }
 
-  /** D(x) = Σ_t cos(x·t_c) = sin(Tx/2)/sin(x/2), with its limit ±T at multiples of 2π. */
-  private dirichlet(x: number): number {
-    const T = this.T;
-    const m = Math.round(x / (2 * Math.PI));
-    const y = x - 2 * Math.PI * m;
-    const sign = (m * (T - 1)) % 2 === 0 ? 1 : -1;
-    if (Math.abs(y) < 1e-9) return sign * T;
-    return (sign * Math.sin((T * y) / 2)) / Math.sin(y / 2);
-  }
-
   private varianceSplit(k: number): number {
-    const d = this.dirichlet((4 * Math.PI * k) / this.N) / this.T;
+    const d = dirichletKernel((4 * Math.PI * k) / this.N, this.T) / this.T;
     return ((1 + d) / 2) ** 2 + ((1 - d) / 2) ** 2;
   }
 
@@ -232,9 +223,9 @@ export class LittlewoodPaleyBridge {
   private correlation(k: number, k2: number): number {
     const T = this.T;
     const w = (2 * Math.PI) / this.N;
-    const dDiff = this.dirichlet((k - k2) * w) / T;
+    const dDiff = dirichletKernel((k - k2) * w, this.T) / T;
     if (this.isStationary(k) && this.isStationary(k2)) return Math.min(1, dDiff * dDiff);
-    const dSum = this.dirichlet((k + k2) * w) / T;
+    const dSum = dirichletKernel((k + k2) * w, this.T) / T;
     const cc = (dDiff + dSum) / 2;
     const cs = (dDiff - dSum) / 2;
     const r = (cc * cc + cs * cs) / Math.sqrt(this.varianceSplit(k) * this.varianceSplit(k2));

@@ -1,3 +1,4 @@
+import { dirichletKernel } from './dirichlet-kernel.js';
 import gammaln from '@stdlib/math-base-special-gammaln';
 import { bivariateNormalUpper } from './bivariate-normal-upper.js';
 import { chiSquareCdf } from './chi-square-cdf.js';
@@ -80,7 +81,7 @@ export class LittlewoodPaleyChain {
     }
     if (interiorCount > 0) {
       const p = pointOf(-1);
-      const d = this.dirichlet(this.delta) / T;
+      const d = dirichletKernel(this.delta, this.T) / T;
       this.stepFrom.push(p);
       this.stepTo.push(p);
       this.stepCorrelation.push(Math.min(1, d * d));
@@ -89,19 +90,9 @@ export class LittlewoodPaleyChain {
     this.logGamma = this.shapes.map((a) => gammaln(a));
   }
 
-  /** D(x) = Σ_t cos(x·t_c) = sin(Tx/2)/sin(x/2), with its limit ±T at multiples of 2π. */
-  private dirichlet(x: number): number {
-    const T = this.T;
-    const m = Math.round(x / (2 * Math.PI));
-    const y = x - 2 * Math.PI * m;
-    const sign = (m * (T - 1)) % 2 === 0 ? 1 : -1;
-    if (Math.abs(y) < 1e-9) return sign * T;
-    return (sign * Math.sin((T * y) / 2)) / Math.sin(y / 2);
-  }
-
   /** (v_C, v_S) at grid point k. */
   private split(k: number): [number, number] {
-    const d = this.dirichlet(2 * k * this.delta) / this.T;
+    const d = dirichletKernel(2 * k * this.delta, this.T) / this.T;
     return [(1 + d) / 2, (1 - d) / 2];
   }
 
@@ -113,8 +104,8 @@ export class LittlewoodPaleyChain {
   /** corr(X_k, X_{k+1}): Σ over the C and S parts of their covariance², over the variances. */
   private correlation(k: number): number {
     const T = this.T;
-    const dStep = this.dirichlet(this.delta) / T;
-    const dSum = this.dirichlet((2 * k + 1) * this.delta) / T;
+    const dStep = dirichletKernel(this.delta, this.T) / T;
+    const dSum = dirichletKernel((2 * k + 1) * this.delta, this.T) / T;
     const cc = (dStep + dSum) / 2;
     const cs = (dStep - dSum) / 2;
     const [vc0, vs0] = this.split(k);
@@ -163,7 +154,7 @@ export class LittlewoodPaleyChain {
 
   /** Neighbour correlation of the interior steps, (D(2π/N)/T)². */
   interiorCorrelation(): number {
-    const d = this.dirichlet(this.delta) / this.T;
+    const d = dirichletKernel(this.delta, this.T) / this.T;
     return Math.min(1, d * d);
   }
 
