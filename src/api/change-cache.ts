@@ -241,6 +241,34 @@ export class ChangeCache {
   }
 
   /**
+   * Where `owner`'s log stands (its epoch and sequence), or undefined when this cache cannot
+   * vouch for it: then ask Redis, and observe. The list's ETag is made of it, so a poll of an
+   * unchanged list with If-None-Match is answered 304 without Redis.
+   */
+  state(owner: string, now: number): ChangeState | undefined {
+    const log = this.vouched(owner, now);
+    if (log === undefined) return undefined;
+    return { epoch: log.epoch, seq: log.seq };
+  }
+
+  /** The log of `owner` when it may answer now (counted, as every read, by where it goes). */
+  private vouched(owner: string, now: number, since?: ChangeState): OwnerLog | undefined {
+    const log = this.logs.get(owner);
+    if (log !== undefined) log.readAt = now;
+    if (
+      log === undefined ||
+      !this.listening ||
+      (since !== undefined && (log.epoch !== since.epoch || since.seq < log.base || since.seq > log.seq)) ||
+      now - log.verifiedAt > this.verifyMs
+    ) {
+      this.counts.redis++;
+      return undefined;
+    }
+    this.counts.memory++;
+    return log;
+  }
+
+  /**
    * The changes of `owner` after `since` (at most `limit`, oldest first) with the position they
    * reach, or undefined when this cache cannot vouch for them: then ask Redis, and observe.
    */
@@ -250,20 +278,8 @@ export class ChangeCache {
     limit: number,
     now: number,
   ): { seq: number; changed: CachedChange[] } | undefined {
-    const log = this.logs.get(owner);
-    if (log !== undefined) log.readAt = now;
-    if (
-      log === undefined ||
-      !this.listening ||
-      log.epoch !== since.epoch ||
-      since.seq < log.base ||
-      since.seq > log.seq ||
-      now - log.verifiedAt > this.verifyMs
-    ) {
-      this.counts.redis++;
-      return undefined;
-    }
-    this.counts.memory++;
+    const log = this.vouched(owner, now, since);
+    if (log === undefined) return undefined;
     const { order } = log;
     let lo = 0;
     let hi = order.length;

@@ -158,6 +158,37 @@ test('from memory, changedSince answers the bytes and ETags Redis gives: creatio
   assert.equal(full.cached.text, full.redis.text);
 });
 
+test('If-None-Match on a list is checked against the copy: 304 from memory, and the ETags Redis gives', async () => {
+  await anchor(cached);
+  for (const query of ['limit=20', 'limit=5&status=succeeded', 'view=full&limit=3']) {
+    const fromRedis = await reference().get(`/v1/experiments?${query}`).expect(200);
+    const before = await polls(cached);
+    const fromMemory = await request(cached.server)
+      .get(`/v1/experiments?${query}`)
+      .set('if-none-match', fromRedis.headers.etag!)
+      .expect(304);
+    assert.equal(fromMemory.headers.etag, fromRedis.headers.etag, query);
+    const after = await polls(cached);
+    assert.deepEqual(after, { memory: before.memory + 1, redis: before.redis }, `${query}: from memory`);
+  }
+  // A change moves the position: the old ETag now answers 200, with the ETag Redis gives.
+  const old = (await reference().get('/v1/experiments?limit=20').expect(200)).headers.etag!;
+  await submitFinished();
+  const current = (await reference().get('/v1/experiments?limit=20').expect(200)).headers.etag!;
+  await waitFor(
+    async () =>
+      (await request(cached.server).get('/v1/experiments?limit=20').set('if-none-match', old)).status,
+    (status) => status === 200,
+    5_000,
+    'the cache saw the change',
+  );
+  const fresh = await request(cached.server)
+    .get('/v1/experiments?limit=20')
+    .set('if-none-match', old)
+    .expect(200);
+  assert.equal(fresh.headers.etag, current);
+});
+
 test('a lost change message (a gap in the versions) sends polls to Redis until the cache anchors again', async () => {
   await anchor(cached);
   const token = await tokenOf(cached);

@@ -60,7 +60,7 @@ export const metricsPlugin = fp(
 
     new Counter({
       name: 'fbstab_change_polls_total',
-      help: 'Reads of changes (changedSince polls of summaries, GET /v1/events) by where they were answered: memory (the change cache) or redis',
+      help: 'Reads of changes (changedSince polls of summaries, GET /v1/events, the position behind a list ETag) by where they were answered: memory (the change cache) or redis',
       labelNames: ['source'],
       registers: [register],
       collect() {

@@ -109,6 +109,16 @@ export const experimentListRoutes: FastifyPluginAsyncZod<{ context: ApiContext }
     state: ChangeState,
   ) => sendBody(reply, bodyOf(items, nextCursor, state));
 
+  /** Where the owner's change log stands: from this process's copy when it vouches, else Redis. */
+  const currentState = async (owner: string, now: number): Promise<ChangeState> => {
+    const known = cache?.state(owner, now);
+    if (known !== undefined) return known;
+    const ticket = cache?.ticket(owner) ?? -1;
+    const state = await views.state(owner);
+    cache?.observe(owner, ticket, state, now);
+    return state;
+  };
+
   /** The list's validator: the change log's position and the query (a weak one: a view). */
   const etagOf = (request: FastifyRequest, state: ChangeState) =>
     `W/"${state.epoch}.${state.seq}.${hash('sha1', request.url, 'base64url').slice(0, 16)}"`;
@@ -212,7 +222,7 @@ export const experimentListRoutes: FastifyPluginAsyncZod<{ context: ApiContext }
       const state =
         cached !== undefined
           ? { epoch: since!.epoch, seq: cached.seq }
-          : (changes ?? (await views.state(owner)));
+          : (changes ?? (await currentState(owner, now)));
       const etag = etagOf(request, state);
       void reply.header('etag', etag).header('cache-control', 'private, no-cache');
       // Compared without its W/ prefix, as If-None-Match's weak comparison does.
