@@ -2,7 +2,9 @@ import { dirichletKernel } from './dirichlet-kernel.js';
 import gammaln from '@stdlib/math-base-special-gammaln';
 import { gaussLegendreRule } from '../numerics/gauss-legendre-rule.js';
 import { bivariateNormalUpper } from './bivariate-normal-upper.js';
-import { chiSquareCdf } from './chi-square-cdf.js';
+import { copulaCorrelation } from './copula-correlation.js';
+import { gammaMarginalsAtLevel } from './gamma-marginals-at-level.js';
+import { littlewoodPaleyCorrelation, littlewoodPaleyVarianceSplit } from './littlewood-paley-correlation.js';
 import { normalCdf } from './normal-cdf.js';
 import { normalQuantile } from './normal-quantile.js';
 
@@ -210,46 +212,25 @@ export class LittlewoodPaleyBridge {
     return k >= 0 && this.T * Math.sin((2 * Math.PI * k) / this.N) > 1 / INTERIOR_ENVELOPE;
   }
 
-  private varianceSplit(k: number): number {
-    const d = dirichletKernel((4 * Math.PI * k) / this.N, this.T) / this.T;
-    return ((1 + d) / 2) ** 2 + ((1 - d) / 2) ** 2;
-  }
-
   private shape(k: number): number {
-    return this.J / (2 * this.varianceSplit(k));
+    return this.J / (2 * littlewoodPaleyVarianceSplit(k, this.T, this.N));
   }
 
   /** corr(X_k, X_k′) (docs/theory.md §11.1); the interior value (D(Δ)/T)² when both are stationary. */
   private correlation(k: number, k2: number): number {
-    const T = this.T;
-    const w = (2 * Math.PI) / this.N;
-    const dDiff = dirichletKernel((k - k2) * w, this.T) / T;
-    if (this.isStationary(k) && this.isStationary(k2)) return Math.min(1, dDiff * dDiff);
-    const dSum = dirichletKernel((k + k2) * w, this.T) / T;
-    const cc = (dDiff + dSum) / 2;
-    const cs = (dDiff - dSum) / 2;
-    const r = (cc * cc + cs * cs) / Math.sqrt(this.varianceSplit(k) * this.varianceSplit(k2));
-    return Math.min(1, Math.max(0, r));
+    if (this.isStationary(k) && this.isStationary(k2)) {
+      const d = dirichletKernel((k - k2) * ((2 * Math.PI) / this.N), this.T) / this.T;
+      return Math.min(1, d * d);
+    }
+    return littlewoodPaleyCorrelation(k, k2, this.T, this.N);
   }
 
   /** log P(min_k X_k > u). */
   logSurvival(u: number): number {
-    const P = this.shapes.length;
-    const upper = new Float64Array(P);
-    const score = new Float64Array(P);
-    const rateRatio = new Float64Array(P);
+    const { cdf, score, rateRatio } = gammaMarginalsAtLevel(this.shapes, this.logGamma, u);
     let log = 0;
-    for (let i = 0; i < P; i++) {
-      const shape = this.shapes[i]!;
-      const F = chiSquareCdf(2 * shape * u, 2 * shape);
-      upper[i] = 1 - F;
-      const z = Math.max(-38, Math.min(38, F < 0.5 ? normalQuantile(F) : -normalQuantile(1 - F)));
-      score[i] = z;
-      // The chain's Rice ratio g = u·f(u)²/(α·φ(z)²), f the gamma density (docs/theory.md §11.2).
-      const logPdf = Math.log(shape) + (shape - 1) * Math.log(shape * u) - shape * u - this.logGamma[i]!;
-      const g = (u * Math.exp(2 * logPdf + z * z + Math.log(2 * Math.PI))) / shape;
-      rateRatio[i] = Number.isFinite(g) && g > 0 ? g : 1;
-      if (this.skeletonCount[i]! > 0) log += this.skeletonCount[i]! * Math.log(1 - F);
+    for (let i = 0; i < this.shapes.length; i++) {
+      if (this.skeletonCount[i]! > 0) log += this.skeletonCount[i]! * Math.log(1 - cdf[i]!);
     }
     if (!(log > -Infinity)) return -Infinity;
     for (const s of this.insertions) {
@@ -318,11 +299,4 @@ export function midpointBelow(
 function bivariateUpper(h: number, k: number, rho: number): number {
   if (rho >= 0) return bivariateNormalUpper(h, k, rho, true);
   return Math.max(0, normalCdf(-h) - bivariateNormalUpper(h, -k, -rho, true));
-}
-
-/** The chain's copula correlation r^√(g g′) (docs/theory.md §11.2). */
-function copulaCorrelation(r: number, g0: number, g1: number): number {
-  if (r >= 1) return 1;
-  if (r <= 0) return 0;
-  return Math.pow(r, Math.sqrt(g0 * g1));
 }

@@ -1,9 +1,10 @@
 import { dirichletKernel } from './dirichlet-kernel.js';
 import gammaln from '@stdlib/math-base-special-gammaln';
 import { bivariateNormalUpper } from './bivariate-normal-upper.js';
-import { chiSquareCdf } from './chi-square-cdf.js';
+import { copulaCorrelation } from './copula-correlation.js';
+import { gammaMarginalsAtLevel } from './gamma-marginals-at-level.js';
+import { littlewoodPaleyCorrelation, littlewoodPaleyVarianceSplit } from './littlewood-paley-correlation.js';
 import { normalCdf } from './normal-cdf.js';
-import { normalQuantile } from './normal-quantile.js';
 
 /** A step k → k+1 is "interior" when |D|/T ≤ INTERIOR_ENVELOPE at both ends (see stepPlan). */
 const INTERIOR_ENVELOPE = 0.06;
@@ -55,7 +56,7 @@ export class LittlewoodPaleyChain {
   constructor(
     private readonly J: number,
     private readonly T: number,
-    N: number,
+    private readonly N: number,
     private readonly excessKurtosis: number,
   ) {
     const K = Math.floor(N / 2);
@@ -76,7 +77,7 @@ export class LittlewoodPaleyChain {
     for (const { k, weight } of steps) {
       this.stepFrom.push(pointOf(k));
       this.stepTo.push(pointOf(k + 1));
-      this.stepCorrelation.push(this.correlation(k));
+      this.stepCorrelation.push(littlewoodPaleyCorrelation(k, k + 1, T, N));
       this.stepWeight.push(weight);
     }
     if (interiorCount > 0) {
@@ -90,28 +91,8 @@ export class LittlewoodPaleyChain {
     this.logGamma = this.shapes.map((a) => gammaln(a));
   }
 
-  /** (v_C, v_S) at grid point k. */
-  private split(k: number): [number, number] {
-    const d = dirichletKernel(2 * k * this.delta, this.T) / this.T;
-    return [(1 + d) / 2, (1 - d) / 2];
-  }
-
   private shape(k: number): number {
-    const [vc, vs] = this.split(k);
-    return this.J / (2 * (vc * vc + vs * vs) + this.excessKurtosis / this.T);
-  }
-
-  /** corr(X_k, X_{k+1}): Σ over the C and S parts of their covariance², over the variances. */
-  private correlation(k: number): number {
-    const T = this.T;
-    const dStep = dirichletKernel(this.delta, this.T) / T;
-    const dSum = dirichletKernel((2 * k + 1) * this.delta, this.T) / T;
-    const cc = (dStep + dSum) / 2;
-    const cs = (dStep - dSum) / 2;
-    const [vc0, vs0] = this.split(k);
-    const [vc1, vs1] = this.split(k + 1);
-    const r = (cc * cc + cs * cs) / Math.sqrt((vc0 * vc0 + vs0 * vs0) * (vc1 * vc1 + vs1 * vs1));
-    return Math.min(1, Math.max(0, r));
+    return this.J / (2 * littlewoodPaleyVarianceSplit(k, this.T, this.N) + this.excessKurtosis / this.T);
   }
 
   /**
@@ -167,21 +148,7 @@ export class LittlewoodPaleyChain {
    * P(min > u) likewise with downward exits.
    */
   level(u: number, kind: 'max' | 'min'): ChainLevel {
-    const P = this.shapes.length;
-    const cdf = new Float64Array(P);
-    const score = new Float64Array(P);
-    const rateRatio = new Float64Array(P);
-    for (let i = 0; i < P; i++) {
-      const shape = this.shapes[i]!;
-      const F = chiSquareCdf(2 * shape * u, 2 * shape);
-      cdf[i] = F;
-      const z = Math.max(-38, Math.min(38, F < 0.5 ? normalQuantile(F) : -normalQuantile(1 - F)));
-      score[i] = z;
-      // g = u·f(u)²/(α·φ(z)²), with f the gamma density of shape α and mean 1.
-      const logPdf = Math.log(shape) + (shape - 1) * Math.log(shape * u) - shape * u - this.logGamma[i]!;
-      const g = (u * Math.exp(2 * logPdf + z * z + Math.log(2 * Math.PI))) / shape;
-      rateRatio[i] = Number.isFinite(g) && g > 0 ? g : 1;
-    }
+    const { cdf, score, rateRatio } = gammaMarginalsAtLevel(this.shapes, this.logGamma, u);
     const S = this.stepFrom.length;
     const exit = new Float64Array(S);
     const tailOf = (i: number) => (kind === 'max' ? cdf[i]! : 1 - cdf[i]!);
@@ -238,15 +205,4 @@ export class LittlewoodPaleyChain {
     }
     return Number.isNaN(log) ? 0 : Math.exp(log);
   }
-}
-
-/**
- * The Gaussian copula's correlation r^g for a pair with correlation r at rate ratios g0, g1:
- * as r → 1 it is 1 − g(1−r), which makes the copula's crossing rate Rice's for the χ² process;
- * at r = 0 it is 0 (independence).
- */
-function copulaCorrelation(r: number, g0: number, g1: number): number {
-  if (r >= 1) return 1;
-  if (r <= 0) return 0;
-  return Math.pow(r, Math.sqrt(g0 * g1));
 }
