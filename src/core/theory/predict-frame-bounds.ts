@@ -299,7 +299,8 @@ function moments(levels: readonly ChainLevel[], cdf: Float64Array): { mean: numb
 
 /**
  * A's law from the bridge (docs/theory.md §11.2) on the chain's levels. The bridge is evaluated
- * at BRIDGE_LEVELS of them, spread by the chain's law; in between, the log of the ratio of the two
+ * at about 18 of them (every other level where the chain's law is central, every sixth in its
+ * tails, both ends); in between, the log of the ratio of the two
  * laws' cumulative hazards −log P(A > u), which is smooth and flat in both tails, is interpolated
  * in log u (local cubic; flat outside). quantileOfChain maps a chain level a to the bridge's
  * F_bridge⁻¹(F_chain(a)), by interpolating log u against the log hazard.
