@@ -307,3 +307,20 @@ export class ChangeCache {
     if (sub !== undefined) sub.disconnect();
   }
 }
+
+/**
+ * A read of `owner`'s change log from Redis (`read`, begun after a ticket is taken) that `cache`
+ * then observes: the way every Redis read anchors or confirms the process's copy. Without a
+ * cache, the read alone.
+ */
+export async function readObserved<S extends ChangeState & { floor?: number }>(
+  cache: ChangeCache | undefined,
+  owner: string,
+  now: number,
+  read: () => Promise<S>,
+): Promise<S> {
+  const ticket = cache?.ticket(owner) ?? -1;
+  const state = await read();
+  cache?.observe(owner, ticket, state, now);
+  return state;
+}

@@ -9,7 +9,7 @@ import { HttpProblem } from '../../service/problem.js';
 import { FINAL_STATUSES } from '../../store/experiment-record.js';
 import { decodeCursor } from '../../store/experiment-store.js';
 import { ViewStore, type ChangeState } from '../../store/view-store.js';
-import type { CachedChange } from '../change-cache.js';
+import { readObserved, type CachedChange } from '../change-cache.js';
 import type { ApiContext } from '../context.js';
 import { notFound } from '../problem-handler.js';
 import { experimentResourceSchema } from '../schemas/experiment.js';
@@ -111,12 +111,7 @@ export const experimentListRoutes: FastifyPluginAsyncZod<{ context: ApiContext }
 
   /** Where the owner's change log stands: from this process's copy when it vouches, else Redis. */
   const currentState = async (owner: string, now: number): Promise<ChangeState> => {
-    const known = cache?.state(owner, now);
-    if (known !== undefined) return known;
-    const ticket = cache?.ticket(owner) ?? -1;
-    const state = await views.state(owner);
-    cache?.observe(owner, ticket, state, now);
-    return state;
+    return cache?.state(owner, now) ?? readObserved(cache, owner, now, () => views.state(owner));
   };
 
   /** The list's validator: the change log's position and the query (a weak one: a view). */
@@ -215,9 +210,9 @@ export const experimentListRoutes: FastifyPluginAsyncZod<{ context: ApiContext }
           : undefined;
       let changes: Awaited<ReturnType<ViewStore['changesSince']>> | undefined;
       if (since !== undefined && cached === undefined) {
-        const ticket = cache?.ticket(owner) ?? -1;
-        changes = await views.changesSince(owner, since.seq, limit, !full);
-        cache?.observe(owner, ticket, changes, now);
+        changes = await readObserved(cache, owner, now, () =>
+          views.changesSince(owner, since.seq, limit, !full),
+        );
       }
       const state =
         cached !== undefined

@@ -5,6 +5,7 @@ import { summariesJson, tombstoneJson } from '../../service/experiment-summary.j
 import { HttpProblem } from '../../service/problem.js';
 import { keys } from '../../store/redis-keys.js';
 import { ViewStore, type ChangeState } from '../../store/view-store.js';
+import { readObserved } from '../change-cache.js';
 import { openEventStream } from '../open-event-stream.js';
 import type { ApiContext } from '../context.js';
 import { problemResponses } from '../schemas/problem.js';
@@ -139,9 +140,9 @@ export const ownerEventRoutes: FastifyPluginAsyncZod<{ context: ApiContext; stre
               let read = cache?.changesSince(owner, { epoch, seq: sent }, CATCH_UP_BATCH, now);
               if (read === undefined) {
                 // The summaries of what changed come with the changes: one round trip.
-                const ticket = cache?.ticket(owner) ?? -1;
-                const changes = await views.changesSince(owner, sent, CATCH_UP_BATCH, true);
-                cache?.observe(owner, ticket, changes, now);
+                const changes = await readObserved(cache, owner, now, () =>
+                  views.changesSince(owner, sent, CATCH_UP_BATCH, true),
+                );
                 if (isEnded()) return;
                 if (changes.epoch !== epoch || sent < changes.floor) {
                   // The log was reset under the stream: say so and go on from where it stands.
